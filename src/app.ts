@@ -1,0 +1,102 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import type { Config } from './config.js';
+import { EcsClient } from './ecs/client.js';
+import { bearerAuth } from './http/auth.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { loggingOptions } from './http/logging.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { instanceActionRoutes } from './routes/instance-actions.js';
+import { instanceRoutes } from './routes/instances.js';
+import { GATEWAY_VERSION } from './version.js';
+
+/** Everything buildApp needs; only `config` is required, the rest is injected by tests. */
+export interface AppOptions {
+  config: Config;
+  dispatcher?: Dispatcher;
+  now?: () => Date;
+  nonce?: () => string;
+  /** Where logs go (default stdout); tests capture them here. */
+  logStream?: NodeJS.WritableStream;
+}
+
+const OPENAPI_DESCRIPTION = `A validated, documented REST API in front of Alibaba Cloud ECS (RPC API 2014-05-26).
+
+Every field is accepted in lowerCamelCase and in snake_case (\`regionId\` / \`region_id\`); giving both with different values is a 400.
+Credentials (\`accessKeyId\`, \`accessKeySecret\`, optional \`securityToken\`) come from the query string (GET) or the JSON body,
+or from the headers X-Access-Key-Id, X-Access-Key-Secret and X-Security-Token. When the gateway runs with GATEWAY_API_KEYS,
+every /api route needs \`Authorization: Bearer <key>\`.`;
+
+/** Builds the gateway app, not listening. Call `close()` to release the upstream Agent. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    ...loggingOptions(config.logLevel, options.logStream),
+    bodyLimit: config.bodyLimitBytes,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    // Slowloris bounds; an upstream call may take up to timeoutMs.
+    connectionTimeout: config.timeoutMs + 30_000,
+    requestTimeout: config.timeoutMs + 30_000,
+    keepAliveTimeout: 72_000,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const client = new EcsClient({
+    signatureVersion: config.signatureVersion,
+    upstreamUrl: config.upstreamUrl,
+    allowedEndpoints: config.allowedEndpoints,
+    timeoutMs: config.timeoutMs,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.nonce ? { nonce: options.nonce } : {}),
+  });
+  app.addHook('onClose', async () => client.close());
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'ecs-gateway', version: GATEWAY_VERSION, description: OPENAPI_DESCRIPTION },
+      tags: [{ name: 'Instance', description: 'ECS regions, images, instance types and instances' }, { name: 'Health' }],
+      components: { securitySchemes: { gatewayApiKey: { type: 'http', scheme: 'bearer', description: 'Required on /api routes when GATEWAY_API_KEYS is set' } } },
+      security: [{ gatewayApiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  healthRoutes(app);
+  const deps = { client, defaultCredentials: config.defaultCredentials };
+  await app.register(async (api) => {
+    if (config.apiKeys.length > 0) api.addHook('onRequest', bearerAuth(config.apiKeys));
+    await api.register(catalogRoutes(deps));
+    await api.register(instanceRoutes(deps));
+    await api.register(instanceActionRoutes(deps));
+  }, { prefix: '/api' });
+  return app;
+}
+
+/** Liveness and readiness; neither touches ECS, so an ECS outage does not restart the gateway. */
+function healthRoutes(app: FastifyInstance): void {
+  const status = z.object({ status: z.string() });
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get('/healthz', {
+    schema: { tags: ['Health'], summary: 'Liveness', security: [], response: { 200: status.meta({ example: { status: 'ok' } }) } },
+  }, async () => ({ status: 'ok' }));
+  typed.get('/readyz', {
+    schema: { tags: ['Health'], summary: 'Readiness: 503 while shutting down', security: [], response: { 200: status.meta({ example: { status: 'ready' } }), 503: status } },
+  }, async (_request, reply) => (closing ? reply.code(503).send({ status: 'shutting down' }) : { status: 'ready' }));
+}

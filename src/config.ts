@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Credentials } from './ecs/signer.js';
+import { isValidHostname } from './ecs/endpoint.js';
+
+/** Validated gateway configuration, read once at startup from the environment. */
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  signatureVersion: 'v1' | 'v3';
+  upstreamUrl: string | undefined;
+  allowedEndpoints: readonly string[];
+  timeoutMs: number;
+  bodyLimitBytes: number;
+  apiKeys: readonly string[];
+  /** Server-side default credentials; only allowed together with apiKeys. */
+  defaultCredentials: Credentials | undefined;
+}
+
+/** Thrown by loadConfig with every problem found, not just the first. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+const intIn = (min: number, max: number, fallback: number) =>
+  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+    .pipe(z.number().int().min(min).max(max)).optional().transform((v) => v ?? fallback);
+
+const envSchema = z.object({
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: intIn(0, 65535, 8000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ECS_SIGNATURE_VERSION: z.enum(['v1', 'v3']).default('v3'),
+  ECS_UPSTREAM_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry user info')
+    .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not carry a query or fragment')
+    .optional(),
+  ECS_ALLOWED_ENDPOINTS: z.string().optional().transform(list)
+    .refine((hosts) => hosts.every(isValidHostname), 'must be a comma-separated list of bare hostnames'),
+  ECS_TIMEOUT_MS: intIn(1, 600_000, 10_000),
+  BODY_LIMIT_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
+  GATEWAY_API_KEYS: z.string().optional().transform(list)
+    .refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
+});
+
+/** Where loadConfig reads the credentials file from; injectable for tests. */
+export interface ConfigSources {
+  homeDir?: string;
+  readFile?: (path: string) => string | undefined;
+}
+
+const readIfExists = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+};
+
+/** Validates the environment and returns the config, or throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, sources: ConfigSources = {}): Config {
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const defaultCredentials = resolveServerCredentials(env, sources, problems);
+  if (!parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  if (defaultCredentials && e.GATEWAY_API_KEYS.length === 0) {
+    problems.push('server-side credentials are configured but GATEWAY_API_KEYS is empty: anyone reaching the port could spend the account. Set GATEWAY_API_KEYS or remove the credentials.');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    signatureVersion: e.ECS_SIGNATURE_VERSION,
+    upstreamUrl: e.ECS_UPSTREAM_URL?.replace(/\/+$/, ''),
+    allowedEndpoints: e.ECS_ALLOWED_ENDPOINTS.map((h) => h.toLowerCase()),
+    timeoutMs: e.ECS_TIMEOUT_MS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    apiKeys: e.GATEWAY_API_KEYS,
+    defaultCredentials,
+  };
+}
+
+/** Env variables first (ALIBABA_CLOUD_* or ALICLOUD_*), then a profile of ~/.alibabacloud/credentials. */
+function resolveServerCredentials(env: NodeJS.ProcessEnv, sources: ConfigSources, problems: string[]): Credentials | undefined {
+  const pick = (suffix: string) => env[`ALIBABA_CLOUD_${suffix}`] || env[`ALICLOUD_${suffix}`] || undefined;
+  const id = pick('ACCESS_KEY_ID');
+  const secret = pick('ACCESS_KEY_SECRET');
+  const token = pick('SECURITY_TOKEN');
+  if (id || secret) {
+    if (!id || !secret) {
+      problems.push('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET must be set together');
+      return undefined;
+    }
+    return { accessKeyId: id, accessKeySecret: secret, securityToken: token };
+  }
+  const path = join(sources.homeDir ?? homedir(), '.alibabacloud', 'credentials');
+  const text = (sources.readFile ?? readIfExists)(path);
+  const explicitProfile = env.ALIBABA_CLOUD_PROFILE;
+  if (text === undefined) {
+    if (explicitProfile) problems.push(`ALIBABA_CLOUD_PROFILE=${explicitProfile} but ${path} does not exist`);
+    return undefined;
+  }
+  const profileName = explicitProfile || 'default';
+  const profile = parseIni(text)[profileName];
+  if (!profile) {
+    if (explicitProfile) problems.push(`profile [${profileName}] not found in ${path}`);
+    return undefined;
+  }
+  const type = profile.type ?? 'access_key';
+  if (type !== 'access_key' && type !== 'sts') {
+    problems.push(`profile [${profileName}] in ${path}: type "${type}" is not supported (use access_key or sts)`);
+    return undefined;
+  }
+  if (!profile.access_key_id || !profile.access_key_secret) {
+    problems.push(`profile [${profileName}] in ${path} needs access_key_id and access_key_secret`);
+    return undefined;
+  }
+  return {
+    accessKeyId: profile.access_key_id,
+    accessKeySecret: profile.access_key_secret,
+    securityToken: profile.security_token ?? profile.sts_token,
+  };
+}
+
+/** A small INI reader: [section] headers, key = value lines, ; and # comments. */
+export function parseIni(text: string): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = Object.create(null);
+  let section: Record<string, string> | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith(';') || line.startsWith('#')) continue;
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header?.[1]) {
+      section = out[header[1].trim()] ??= Object.create(null);
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (section && eq > 0) section[line.slice(0, eq).trim()] = line.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+/**
+ * The in-memory store: instances, client tokens and vSwitches, partitioned by
+ * account and region. Reads settle instance statuses against the clock.
+ */
+import { settle } from './lifecycle.js';
+import type { ClientTokenRecord, InstanceRecord, StoreData, VSwitchRecord } from './model.js';
+import { parseStoreData } from './snapshot.js';
+
+/** Holds all emulator state; snapshot()/restore() use plain JSON. */
+export class InstanceStore {
+  private data: StoreData = emptyData();
+
+  /** Instances of an account in a region, settled at `now`, in creation order. */
+  list(account: string, regionId: string, now: number): InstanceRecord[] {
+    return this.data.instances
+      .filter((r) => r.account === account && r.regionId === regionId)
+      .map((r) => (settle(r, now), r))
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  /** One instance of an account in a region, settled at `now`. */
+  find(account: string, regionId: string, instanceId: string, now: number): InstanceRecord | undefined {
+    const rec = this.data.instances.find(
+      (r) => r.instanceId === instanceId && r.account === account && r.regionId === regionId,
+    );
+    if (rec) settle(rec, now);
+    return rec;
+  }
+
+  /** Whether any account holds an instance with this ID (IDs are globally unique). */
+  idTaken(instanceId: string): boolean {
+    return this.data.instances.some((r) => r.instanceId === instanceId);
+  }
+
+  /** The next creation sequence number. */
+  nextSeq(): number {
+    this.data.seq += 1;
+    return this.data.seq;
+  }
+
+  add(rec: InstanceRecord): void {
+    this.data.instances.push(rec);
+  }
+
+  /** Removes the given instances of an account. */
+  remove(account: string, instanceIds: ReadonlySet<string>): void {
+    this.data.instances = this.data.instances.filter(
+      (r) => !(r.account === account && instanceIds.has(r.instanceId)),
+    );
+  }
+
+  findToken(account: string, regionId: string, token: string): ClientTokenRecord | undefined {
+    return this.data.clientTokens.find((t) => t.account === account && t.regionId === regionId && t.token === token);
+  }
+
+  addToken(rec: ClientTokenRecord): void {
+    this.data.clientTokens.push(rec);
+  }
+
+  findVSwitch(account: string, regionId: string, pred: (v: VSwitchRecord) => boolean): VSwitchRecord | undefined {
+    return this.data.vSwitches.find((v) => v.account === account && v.regionId === regionId && pred(v));
+  }
+
+  /** VSwitches of an account in a region. */
+  vSwitches(account: string, regionId: string): VSwitchRecord[] {
+    return this.data.vSwitches.filter((v) => v.account === account && v.regionId === regionId);
+  }
+
+  addVSwitch(rec: VSwitchRecord): void {
+    this.data.vSwitches.push(rec);
+  }
+
+  /** Forgets everything. */
+  reset(): void {
+    this.data = emptyData();
+  }
+
+  /** A deep, JSON-serialisable copy of the whole state. */
+  snapshot(): StoreData {
+    return structuredClone(this.data);
+  }
+
+  /** Replaces the state with a snapshot; throws (and keeps the old state) on garbage. */
+  restore(snapshot: unknown): void {
+    this.data = parseStoreData(structuredClone(snapshot));
+  }
+}
+
+function emptyData(): StoreData {
+  return { version: 1, seq: 0, instances: [], clientTokens: [], vSwitches: [] };
+}

@@ -1,0 +1,102 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import type { EcsClient, EcsResult } from '../ecs/client.js';
+import type { Credentials, WireParams } from '../ecs/signer.js';
+import { ErrorCode, GatewayError } from '../errors.js';
+import { foldSpellings, mergeCredentialHeaders } from '../http/normalize.js';
+import { envelopeSchema, errorResponses, STRUCT_TYPE_URL } from '../schemas/envelope.js';
+
+/** What every ECS route needs from the app. */
+export interface RouteDeps {
+  client: EcsClient;
+  defaultCredentials?: Credentials | undefined;
+}
+
+/** The fields every route input carries (see commonFields). */
+interface CommonInput {
+  accessKeyId?: string | undefined;
+  accessKeySecret?: string | undefined;
+  securityToken?: string | undefined;
+  endpoint?: string | undefined;
+  regionId?: string | undefined;
+}
+
+/** One gateway route that maps to one ECS action. */
+export interface EcsRouteSpec<I extends z.ZodType<CommonInput>, P extends z.ZodType = z.ZodType<Record<string, string>>> {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  action: string;
+  /** Query string for GET, JSON body otherwise. */
+  input: I;
+  pathParams?: P;
+  toWire: (input: z.output<I>, params: z.output<P>) => WireParams;
+  exampleBody: Record<string, unknown>;
+  /** Inspects a successful answer; may throw (e.g. 404 for an empty lookup). */
+  check?: (result: EcsResult, params: z.output<P>) => void;
+}
+
+/** Per-request credentials (fields or headers), else the server's, else 401. */
+export function resolveCredentials(input: CommonInput, fallback: Credentials | undefined): Credentials {
+  const { accessKeyId, accessKeySecret, securityToken } = input;
+  if (accessKeyId && accessKeySecret) return { accessKeyId, accessKeySecret, securityToken };
+  if (accessKeyId || accessKeySecret) {
+    const missing = accessKeyId ? 'accessKeySecret' : 'accessKeyId';
+    throw new GatewayError(401, ErrorCode.missingCredentials, `${missing} is missing: send accessKeyId and accessKeySecret together`);
+  }
+  if (fallback) return securityToken ? { ...fallback, securityToken } : fallback;
+  throw new GatewayError(401, ErrorCode.missingCredentials,
+    'No credentials: send accessKeyId and accessKeySecret (fields or X-Access-Key-Id / X-Access-Key-Secret headers)');
+}
+
+/** Registers one ECS route: normalise → validate (zod) → credentials → sign and call → envelope. */
+export function ecsRoute<I extends z.ZodType<CommonInput>, P extends z.ZodType>(
+  app: FastifyInstance,
+  deps: RouteDeps,
+  spec: EcsRouteSpec<I, P>,
+): void {
+  const location = spec.method === 'GET' ? 'querystring' : 'body';
+  app.withTypeProvider<ZodTypeProvider>().route({
+    method: spec.method,
+    url: spec.url,
+    config: { operation: spec.operationId },
+    schema: {
+      operationId: spec.operationId,
+      summary: spec.summary,
+      description: spec.description,
+      tags: ['Instance'],
+      [location]: spec.input,
+      ...(spec.pathParams ? { params: spec.pathParams } : {}),
+      response: { 200: envelopeSchema(spec.exampleBody), ...errorResponses },
+    },
+    preValidation: async (request) => {
+      if (location === 'querystring') {
+        request.query = mergeCredentialHeaders(foldSpellings(request.query ?? {}) as Record<string, unknown>, request.headers);
+      } else {
+        const body = request.body ?? {};
+        if (typeof body !== 'object' || Array.isArray(body)) {
+          throw new GatewayError(400, ErrorCode.validation, 'Request body must be a JSON object',
+            { details: [{ location: 'body', field: '(root)', message: 'expected a JSON object' }] });
+        }
+        request.body = mergeCredentialHeaders(foldSpellings(body) as Record<string, unknown>, request.headers);
+      }
+    },
+    handler: async (request) => {
+      const input = (location === 'querystring' ? request.query : request.body) as z.output<I>;
+      const params = request.params as z.output<P>;
+      const credentials = resolveCredentials(input, deps.defaultCredentials);
+      const result = await deps.client.call({
+        action: spec.action,
+        params: spec.toWire(input, params),
+        credentials,
+        regionId: input.regionId,
+        endpoint: input.endpoint,
+      });
+      spec.check?.(result, params);
+      return { data: { '@type': STRUCT_TYPE_URL, value: { body: result.body, headers: result.headers } } } as const;
+    },
+  });
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+
+/** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 25_000;
+
+/** Starts the gateway: validated config, app, listen, graceful shutdown. The only place that exits the process. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const app = await buildApp({ config });
+  installShutdown(app);
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info({
+    signatureVersion: config.signatureVersion,
+    upstream: config.upstreamUrl ?? 'https://<ecs endpoint>',
+    apiKeys: config.apiKeys.length > 0 ? 'required' : 'off',
+    serverCredentials: config.defaultCredentials ? 'configured' : 'none',
+  }, 'ecs-gateway ready');
+}
+
+/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the upstream Agent, exit. */
+function installShutdown(app: FastifyInstance): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.log.error('in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    app.close().then(() => process.exit(0), (err: unknown) => {
+      app.log.error({ err }, 'error while shutting down');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ecs-gateway failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+
+/** Captures every log line the gateway writes. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/** The fixed clock and nonce the tests sign with. */
+export const FIXED_DATE = new Date('2026-11-23T10:00:00Z');
+export const FIXED_NONCE = 'test-nonce-0001';
+
+/** Builds a gateway against `upstreamUrl` with a test environment; returns the app and its captured logs. */
+export async function testGateway(upstreamUrl: string, env: Record<string, string> = {}): Promise<{ app: FastifyInstance; logs: LogCapture }> {
+  const logs = new LogCapture();
+  const config = loadConfig({ ECS_UPSTREAM_URL: upstreamUrl, LOG_LEVEL: 'debug', ECS_TIMEOUT_MS: '2000', ...env }, { homeDir: '/nonexistent' });
+  const app = await buildApp({ config, logStream: logs, now: () => FIXED_DATE, nonce: () => FIXED_NONCE });
+  await app.ready();
+  return { app, logs };
+}
+
+/** Demo credentials used across the gateway tests. */
+export const CREDS = { accessKeyId: 'test-key-id', accessKeySecret: 'test-key-secret-value' } as const;

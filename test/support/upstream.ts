@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as it arrived at the fake upstream, with its parameters decoded. */
+export interface CapturedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  /** Query and form parameters merged, decoded (`+` is not a space: ECS encodes spaces as %20). */
+  params: Record<string, string>;
+  action: string | undefined;
+}
+
+/** What the fake upstream answers; a function can decide per request. */
+export interface UpstreamReply {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Raw text instead of JSON. */
+  raw?: string;
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** Destroy the socket instead of answering. */
+  drop?: boolean;
+}
+
+export const ECS_HEADERS: Record<string, string> = {
+  'content-type': 'application/json;charset=utf-8',
+  'access-control-allow-origin': '*',
+  'x-acs-request-id': 'F6A8C2D1-0000-4000-8000-000000000001',
+  'x-acs-trace-id': 'trace-0001',
+};
+
+const decode = (s: string) => decodeURIComponent(s);
+
+/** Parses `a=1&b=%20` without turning `+` into a space. */
+export function parseParams(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    out[decode(eq < 0 ? pair : pair.slice(0, eq))] = eq < 0 ? '' : decode(pair.slice(eq + 1));
+  }
+  return out;
+}
+
+/** The ECS parameters a request carried, without the V1 signature/common parameters. */
+export function businessParams(req: CapturedRequest): Record<string, string> {
+  const common = new Set(['AccessKeyId', 'Action', 'Format', 'SignatureMethod', 'SignatureNonce', 'SignatureVersion', 'Timestamp', 'Version', 'Signature', 'SecurityToken']);
+  return Object.fromEntries(Object.entries(req.params).filter(([k]) => !common.has(k)));
+}
+
+/** A local HTTP server that records requests and answers like ECS. */
+export class FakeUpstream {
+  readonly requests: CapturedRequest[] = [];
+  reply: UpstreamReply | ((req: CapturedRequest) => UpstreamReply) = { body: { RequestId: 'F6A8C2D1-0000-4000-8000-000000000001' } };
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  get last(): CapturedRequest {
+    const last = this.requests.at(-1);
+    if (!last) throw new Error('no request reached the upstream');
+    return last;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const query = (req.url ?? '').split('?')[1] ?? '';
+    const params = { ...parseParams(query), ...(body ? parseParams(body) : {}) };
+    const captured: CapturedRequest = {
+      method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, params,
+      action: params.Action ?? (req.headers['x-acs-action'] as string | undefined),
+    };
+    this.requests.push(captured);
+    const reply = typeof this.reply === 'function' ? this.reply(captured) : this.reply;
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (reply.drop) {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(reply.status ?? 200, { ...ECS_HEADERS, ...reply.headers });
+    res.end(reply.raw ?? JSON.stringify(reply.body ?? {}));
+  }
+}
