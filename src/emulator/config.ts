@@ -24,8 +24,11 @@ export class EmulatorConfigError extends Error {
   }
 }
 
-/** The pair used when EMULATOR_ACCESS_KEYS is unset (same as server.ts DEMO_ACCESS_KEY). */
-const DEMO_PAIR: AccessKey = { accessKeyId: 'demo-access-key-id', accessKeySecret: 'demo-access-key-secret' };
+/** The one documented demo key pair, used when EMULATOR_ACCESS_KEYS is unset (re-exported by server.ts). */
+export const DEMO_ACCESS_KEY: Readonly<AccessKey> = Object.freeze({
+  accessKeyId: 'demo-access-key-id',
+  accessKeySecret: 'demo-access-key-secret',
+});
 
 /** Reads EMULATOR_* variables from `env`; pure, so tests pass a plain object. */
 export function loadEmulatorConfig(env: Readonly<Record<string, string | undefined>>): EmulatorConfig {
@@ -70,7 +73,7 @@ function boolVar(env: Readonly<Record<string, string | undefined>>, name: string
 
 /** `id:secret[:securityToken]` pairs separated by commas; never echoes a secret in a problem. */
 function parseAccessKeys(raw: string | undefined, problems: string[]): AccessKey[] {
-  if (raw === undefined || raw.trim() === '') return [{ ...DEMO_PAIR }];
+  if (raw === undefined || raw.trim() === '') return [{ ...DEMO_ACCESS_KEY }];
   const keys: AccessKey[] = [];
   raw.split(',').forEach((entry, i) => {
     const [id = '', secret = '', ...rest] = entry.trim().split(':');

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EcsEmulatorState } from './ecs/index.js';
+import { DEMO_ACCESS_KEY as CONFIG_DEMO_KEY } from './config.js';
 import { FaultInjector, type FaultRule } from './faults.js';
 import { loadStateFile, StateFileWriter } from './persistence.js';
 import type { AccessKey } from './protocol/auth.js';
@@ -47,10 +48,7 @@ export interface RunningEmulator {
 }
 
 /** The one documented demo key pair (`npm run emulator` accepts it by default). */
-export const DEMO_ACCESS_KEY: EmulatorKey = Object.freeze({
-  accessKeyId: 'demo-access-key-id',
-  accessKeySecret: 'demo-access-key-secret',
-});
+export const DEMO_ACCESS_KEY: EmulatorKey = CONFIG_DEMO_KEY;
 
 /** Starts the emulator and resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_ACCESS_KEY, EmulatorConfigError, loadEmulatorConfig } from '../../src/emulator/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadEmulatorConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(EmulatorConfigError);
+    return (err as EmulatorConfigError).problems;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('loadEmulatorConfig', () => {
+  it('defaults to 127.0.0.1:9000, the demo key pair, 2000 ms transitions, no faults', () => {
+    expect(loadEmulatorConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 9000,
+      accessKeys: [DEMO_ACCESS_KEY],
+      transitionMs: 2000,
+      stateFile: undefined,
+      faults: false,
+      faultRules: [],
+    });
+  });
+
+  it('reads every variable, including STS triples and a fault preset', () => {
+    const config = loadEmulatorConfig({
+      EMULATOR_HOST: '0.0.0.0',
+      EMULATOR_PORT: '0',
+      EMULATOR_ACCESS_KEYS: 'id1:s1, id2:s2:STS.token/+=',
+      EMULATOR_TRANSITION_MS: '0',
+      EMULATOR_STATE_FILE: '/tmp/state.json',
+      EMULATOR_FAULTS: 'true',
+      EMULATOR_FAULTS_PRESET: '[{"mode":"throttle","count":2},{"mode":"latency","rate":0.5,"latencyMs":10}]',
+    });
+    expect(config).toEqual({
+      host: '0.0.0.0',
+      port: 0,
+      accessKeys: [
+        { accessKeyId: 'id1', accessKeySecret: 's1' },
+        { accessKeyId: 'id2', accessKeySecret: 's2', securityToken: 'STS.token/+=' },
+      ],
+      transitionMs: 0,
+      stateFile: '/tmp/state.json',
+      faults: true,
+      faultRules: [
+        { mode: 'throttle', count: 2 },
+        { mode: 'latency', rate: 0.5, latencyMs: 10 },
+      ],
+    });
+    expect(loadEmulatorConfig({ EMULATOR_FAULTS: '1' }).faults).toBe(true);
+    expect(loadEmulatorConfig({ EMULATOR_FAULTS: 'FALSE' }).faults).toBe(false);
+  });
+
+  it('lists every problem at once and never echoes a secret', () => {
+    const problems = problemsOf({
+      EMULATOR_HOST: ' ',
+      EMULATOR_PORT: '70000',
+      EMULATOR_ACCESS_KEYS: 'good:topsecret,nosecret,good:other,x:y:',
+      EMULATOR_TRANSITION_MS: '-5',
+      EMULATOR_FAULTS: 'yes',
+      EMULATOR_FAULTS_PRESET: '{"mode":"explode","rate":2}',
+    });
+    expect(problems).toEqual([
+      'EMULATOR_HOST must not be empty',
+      'EMULATOR_PORT must be an integer from 0 to 65535 (got "70000")',
+      'EMULATOR_TRANSITION_MS must be an integer from 0 to 3600000 (got "-5")',
+      'EMULATOR_ACCESS_KEYS entry 2 must be id:secret or id:secret:securityToken',
+      'EMULATOR_ACCESS_KEYS repeats the id "good"',
+      'EMULATOR_ACCESS_KEYS entry 4 has an empty securityToken',
+      'EMULATOR_FAULTS must be 1, true, 0 or false (got "yes")',
+      'EMULATOR_FAULTS_PRESET rule 0: mode must be one of throttle, unavailable, internal, latency, drop',
+      'EMULATOR_FAULTS_PRESET rule 0: rate must be a number between 0 and 1',
+    ]);
+    expect(problems.join('\n')).not.toContain('topsecret');
+  });
+
+  it('rejects a preset that is not JSON and a port that is not a number', () => {
+    expect(problemsOf({ EMULATOR_FAULTS_PRESET: '{mode', EMULATOR_PORT: '90a' })).toEqual([
+      'EMULATOR_PORT must be an integer from 0 to 65535 (got "90a")',
+      'EMULATOR_FAULTS_PRESET must be JSON (a fault rule or an array of rules)',
+    ]);
+  });
+});
