@@ -90,7 +90,7 @@ export interface VSwitchRecord {
   zoneId: string;
   vSwitchId: string;
   vpcId: string;
-  /** The first three octets of its /24, e.g. "172.16.5": private IPs are drawn from it. */
+  /** The first two octets of its range, e.g. "172.16": private IPs are drawn from it. */
   cidrPrefix: string;
 }
 

@@ -122,22 +122,37 @@ function chargeAndPeriod(params: Params): Pick<RunSpec, 'instanceChargeType' | '
   return { instanceChargeType, periodMonths: unit === 'Week' ? period / 4 : period };
 }
 
+function creditSpecification(params: Params, type: InstanceTypeInfo): string {
+  const v = params.str('CreditSpecification');
+  if (v === undefined) return type.family === 'ecs.t6' ? 'Standard' : '';
+  if (v !== 'Standard' && v !== 'Unlimited') throw EcsErrors.invalidParameter('CreditSpecification');
+  return v;
+}
+
+function privateIp(params: Params, amount: number): string | undefined {
+  const v = params.str('PrivateIpAddress');
+  if (v === undefined) return undefined;
+  const ok = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(v) && v.split('.').every((o) => Number(o) <= 255);
+  if (!ok || amount > 1 || params.str('VSwitchId') === undefined) throw EcsErrors.invalidParameter('PrivateIpAddress');
+  return v;
+}
+
 /** Parses and validates RunInstances parameters (catalog, names, disks, network, billing). */
 export function parseRunSpec(params: Params): RunSpec {
-  const region = requireRegion(params.required('RegionId'));
-  const imageId = params.required('ImageId');
-  const typeId = params.required('InstanceType');
-  const image = requireImage(imageId);
-  const type = requireInstanceType(typeId);
+  const [regionId, imageId, typeId] = ['RegionId', 'ImageId', 'InstanceType'].map((n) => params.required(n));
+  const region = requireRegion(regionId!);
+  const image = requireImage(imageId!);
+  const type = requireInstanceType(typeId!);
   const sgs = [...new Set([params.str('SecurityGroupId'), ...params.list('SecurityGroupIds')].filter((s): s is string => !!s))];
   if (sgs.length > 16) throw EcsErrors.invalidParameter('SecurityGroupIds');
   const bandwidthOut = params.int('InternetMaxBandwidthOut', 0, 0, 100);
+  const amount = amounts(params);
   return {
     region,
     image,
     type,
     zoneId: zone(params, region),
-    amount: amounts(params),
+    amount,
     instanceName: validName(params.str('InstanceName'), 'InvalidInstanceName.Malformed', 'InstanceName'),
     hostName: validHostName(params.str('HostName'), image.osType === 'windows'),
     uniqueSuffix: params.bool('UniqueSuffix'),
@@ -148,7 +163,7 @@ export function parseRunSpec(params: Params): RunSpec {
     tags: tags(params),
     securityGroupIds: sgs,
     vSwitchId: params.str('VSwitchId'),
-    privateIp: params.str('PrivateIpAddress'),
+    privateIp: privateIp(params, amount),
     internetMaxBandwidthOut: bandwidthOut,
     internetMaxBandwidthIn: params.optInt('InternetMaxBandwidthIn', 1, 200),
     internetChargeType: params.oneOf('InternetChargeType', ['PayByTraffic', 'PayByBandwidth'], 'PayByTraffic'),
@@ -157,6 +172,6 @@ export function parseRunSpec(params: Params): RunSpec {
     keyPairName: params.str('KeyPairName') ?? '',
     userData: validUserData(params.str('UserData')),
     deletionProtection: params.bool('DeletionProtection'),
-    creditSpecification: params.oneOf('CreditSpecification', ['Standard', 'Unlimited'], type.family === 'ecs.t6' ? 'Standard' : '' as 'Standard'),
+    creditSpecification: creditSpecification(params, type),
   };
 }

@@ -1,0 +1,26 @@
+/**
+ * The actions the emulator implements, by ECS action name.
+ */
+import type { ActionHandler } from './context.js';
+import { deleteInstances } from './delete-instances.js';
+import { describeInstanceStatus, describeInstances } from './describe-instances.js';
+import { describeImages } from './images.js';
+import { describeInstanceTypes } from './instance-types.js';
+import { rebootInstances, startInstances, stopInstances } from './power.js';
+import { describeRegions, describeZones } from './regions.js';
+import { runInstances } from './run-instances.js';
+
+/** Handlers by action name. */
+export const HANDLERS: Readonly<Record<string, ActionHandler>> = {
+  DescribeRegions: describeRegions,
+  DescribeZones: describeZones,
+  DescribeImages: describeImages,
+  DescribeInstanceTypes: describeInstanceTypes,
+  DescribeInstances: describeInstances,
+  DescribeInstanceStatus: describeInstanceStatus,
+  RunInstances: runInstances,
+  StartInstances: startInstances,
+  StopInstances: stopInstances,
+  RebootInstances: rebootInstances,
+  DeleteInstances: deleteInstances,
+};

@@ -1,0 +1,82 @@
+/**
+ * EcsEmulatorState: the emulator's ECS behaviour behind one `call()`.
+ */
+import { HANDLERS } from './actions/registry.js';
+import { EcsErrors } from './errors.js';
+import { IdFactory } from './ids.js';
+import { Params } from './params.js';
+import { InstanceStore } from './store.js';
+
+/** Who is calling: instances live per account (the AccessKeyId) and per region. */
+export interface EcsCallContext {
+  account: string;
+}
+
+/** How the emulated ECS behaves in time and randomness. */
+export interface EcsStateOptions {
+  /** How long each transitional status (Pending, Starting, Stopping) lasts, in ms. */
+  transitionMs: number;
+  /** The clock in ms (default Date.now). */
+  now?: () => number;
+  /** Randomness in [0, 1) for IDs, zones and addresses (default Math.random). */
+  random?: () => number;
+}
+
+/** Every action `call()` supports, in a stable order. */
+export const SUPPORTED_ACTIONS: readonly string[] = Object.freeze(Object.keys(HANDLERS));
+
+/** The in-process ECS: catalog, instances and their lifecycle, for many accounts. */
+export class EcsEmulatorState {
+  /** Called after each successful mutating call and after reset() (the protocol layer persists on it). */
+  onChange: (() => void) | undefined = undefined;
+
+  private readonly store = new InstanceStore();
+  private readonly ids: IdFactory;
+  private readonly now: () => number;
+  private readonly transitionMs: number;
+
+  constructor(options: EcsStateOptions) {
+    if (!Number.isFinite(options.transitionMs) || options.transitionMs < 0) {
+      throw new RangeError('transitionMs must be a finite number >= 0');
+    }
+    this.transitionMs = options.transitionMs;
+    this.now = options.now ?? Date.now;
+    this.ids = new IdFactory(options.random ?? Math.random);
+  }
+
+  /**
+   * Runs one ECS action on raw wire parameters (common and signature
+   * parameters already stripped). Returns the body without RequestId; throws
+   * EcsApiError for every ECS error, InvalidAction.NotFound for unknown actions.
+   */
+  call(action: string, params: Readonly<Record<string, string>>, ctx: EcsCallContext): Record<string, unknown> {
+    const handler = Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
+    if (!handler) throw EcsErrors.actionNotFound();
+    const result = handler({
+      params: new Params(params),
+      account: ctx.account,
+      store: this.store,
+      ids: this.ids,
+      now: this.now(),
+      transitionMs: this.transitionMs,
+    });
+    if (result.mutated) this.onChange?.();
+    return result.body;
+  }
+
+  /** Forgets every instance, token and vSwitch; then calls onChange. */
+  reset(): void {
+    this.store.reset();
+    this.onChange?.();
+  }
+
+  /** The full state as plain JSON (no passwords are ever stored). */
+  snapshot(): unknown {
+    return this.store.snapshot();
+  }
+
+  /** Replaces the state with a snapshot(); throws TypeError on garbage, leaving the state unchanged. */
+  restore(snapshot: unknown): void {
+    this.store.restore(snapshot);
+  }
+}
