@@ -72,7 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       security: [{ gatewayApiKey: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (document) => withoutUnusedComponents(jsonSchemaTransformObject(document)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
@@ -85,6 +85,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await api.register(instanceActionRoutes(deps));
   }, { prefix: '/api' });
   return app;
+}
+
+/** zod registers every named schema for input and output; drop the copies no operation references. */
+function withoutUnusedComponents<T>(doc: T): T {
+  const schemas = (doc as { components?: { schemas?: Record<string, unknown> } }).components?.schemas;
+  if (!schemas) return doc;
+  const text = JSON.stringify({ ...doc, components: {} });
+  for (const name of Object.keys(schemas)) {
+    if (!text.includes(`"#/components/schemas/${name}"`)) delete schemas[name];
+  }
+  return doc;
 }
 
 /** Liveness and readiness; neither touches ECS, so an ECS outage does not restart the gateway. */

@@ -13,7 +13,7 @@ export const boolish = () =>
 
 /** An integer in [min, max], also as a decimal string ("50"). */
 export const intish = (min: number, max: number) =>
-  z.union([z.number().int(), z.string().trim().regex(/^-?\d{1,15}$/, 'must be a whole number')])
+  z.union([z.number().int().min(min).max(max), z.string().trim().regex(/^-?\d{1,15}$/, 'must be a whole number')])
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
