@@ -29,8 +29,8 @@ export function isValidRegionId(regionId: string): boolean {
  */
 export function resolveEndpoint(endpoint: string | undefined, regionId: string | undefined, allowed: readonly string[]): string {
   if (endpoint !== undefined && endpoint !== '') {
-    const host = endpoint.toLowerCase();
-    if (ECS_HOST.test(host) || allowed.includes(host)) return host;
+    // Exact match only: no case folding (an uppercase or otherwise altered spelling is refused, not repaired).
+    if (ECS_HOST.test(endpoint) || allowed.includes(endpoint)) return endpoint;
     throw new GatewayError(400, ErrorCode.invalidEndpoint,
       'endpoint must be a bare ECS hostname such as ecs.cn-beijing.aliyuncs.com (no scheme, port, path or IP) or one listed in ECS_ALLOWED_ENDPOINTS',
       { details: [{ location: 'request', field: 'endpoint', message: 'not an allowed ECS endpoint' }] });
