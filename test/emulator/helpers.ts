@@ -64,3 +64,8 @@ export function fakeRpcRequest(opts: {
 export function errorBody(res: RawResponse): { Code: string; Message: string; RequestId: string; HostId: string } {
   return JSON.parse(res.body) as { Code: string; Message: string; RequestId: string; HostId: string };
 }
+
+/** Key pair used by the SDK-driven tests. */
+export const TEST_KEY = { accessKeyId: 'test-key-id', accessKeySecret: 'test-key-secret' } as const;
+/** An STS key pair: the token is required with it. */
+export const STS_KEY = { accessKeyId: 'STS.test-id', accessKeySecret: 'sts-secret', securityToken: 'CAIS-token/+=' } as const;
