@@ -35,14 +35,23 @@ const intIn = (min: number, max: number, fallback: number) =>
   z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
     .pipe(z.number().int().min(min).max(max)).optional().transform((v) => v ?? fallback);
 
+const urlOrUndefined = (value: string): URL | undefined => {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+};
+
 const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: intIn(0, 65535, 8000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ECS_SIGNATURE_VERSION: z.enum(['v1', 'v3']).default('v3'),
   ECS_UPSTREAM_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-    .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry user info')
-    .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not carry a query or fragment')
+    // zod 4 runs refinements even after the url check failed, so an unparsable value must not throw here.
+    .refine((u) => { const url = urlOrUndefined(u); return !url || (!url.username && !url.password); }, 'must not carry user info')
+    .refine((u) => { const url = urlOrUndefined(u); return !url || (!url.search && !url.hash); }, 'must not carry a query or fragment')
     .optional(),
   ECS_ALLOWED_ENDPOINTS: z.string().optional().transform(list)
     .refine((hosts) => hosts.every(isValidHostname), 'must be a comma-separated list of bare hostnames'),
@@ -75,12 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, sources: Config
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
   const defaultCredentials = resolveServerCredentials(env, sources, problems);
-  if (!parsed.success) throw new ConfigError(problems);
-  const e = parsed.data;
-  if (defaultCredentials && e.GATEWAY_API_KEYS.length === 0) {
+  // Checked even when other variables are invalid, so every problem is reported at once.
+  if (defaultCredentials && list(env.GATEWAY_API_KEYS).length === 0) {
     problems.push('server-side credentials are configured but GATEWAY_API_KEYS is empty: anyone reaching the port could spend the account. Set GATEWAY_API_KEYS or remove the credentials.');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
   return {
     host: e.HOST,
     port: e.PORT,
