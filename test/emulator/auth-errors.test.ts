@@ -2,12 +2,10 @@
  * What the emulator refuses, with ECS's codes and statuses, as the official SDKs see it
  * (and as raw requests see it where an SDK cannot produce the fault).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { errorBody, rawRequest, STS_KEY, TEST_KEY } from './helpers.js';
+import { captureRequest, errorBody, rawRequest, STS_KEY, TEST_KEY } from './helpers.js';
 import { $Ecs, v1Client, v3Client, type SdkKey } from './sdk-clients.js';
 
 let emu: RunningEmulator;
@@ -143,21 +141,7 @@ describe('Action and Version', () => {
   });
 });
 
-/** Points the V3 SDK at a capture server and returns the exact signed request it sent. */
-async function captureV3Request(): Promise<{ method: string; path: string; headers: Record<string, string> }> {
-  let seen: { method: string; path: string; headers: Record<string, string> } | undefined;
-  const server = createServer((req, res) => {
-    seen = { method: req.method ?? '', path: req.url ?? '/', headers: { ...(req.headers as Record<string, string>) } };
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"RequestId":"X"}');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  try {
-    await v3Regions(TEST_KEY, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  } finally {
-    server.close();
-  }
-  if (!seen) throw new Error('nothing captured');
-  delete seen.headers.connection;
-  delete seen.headers['content-length'];
-  return seen;
+/** The exact signed request the V3 SDK sends for DescribeRegions. */
+function captureV3Request() {
+  return captureRequest((url) => v3Regions(TEST_KEY, url));
 }

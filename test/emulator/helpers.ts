@@ -2,7 +2,8 @@
  * Shared helpers of the emulator tests: a raw HTTP client (exact headers, custom Host)
  * and a way to build an RpcRequest from captured request parts.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseRpcRequest, type RpcRequest } from '../../src/emulator/protocol/request.js';
 
 /** A raw HTTP answer. */
@@ -69,3 +70,33 @@ export function errorBody(res: RawResponse): { Code: string; Message: string; Re
 export const TEST_KEY = { accessKeyId: 'test-key-id', accessKeySecret: 'test-key-secret' } as const;
 /** An STS key pair: the token is required with it. */
 export const STS_KEY = { accessKeyId: 'STS.test-id', accessKeySecret: 'sts-secret', securityToken: 'CAIS-token/+=' } as const;
+
+/** A request exactly as an SDK sent it. */
+export interface CapturedRequest { method: string; path: string; headers: Record<string, string>; body: string }
+
+/**
+ * Runs `send` against a throw-away server that records the request and answers `{}`, and
+ * returns what the SDK sent (hop-by-hop headers dropped), ready to replay with rawRequest.
+ */
+export async function captureRequest(send: (url: string) => Promise<unknown>): Promise<CapturedRequest> {
+  let seen: CapturedRequest | undefined;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers = { ...(req.headers as Record<string, string>) };
+      delete headers.connection;
+      delete headers['content-length'];
+      seen = { method: req.method ?? 'GET', path: req.url ?? '/', headers, body: Buffer.concat(chunks).toString('utf8') };
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"RequestId":"X"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.close();
+  }
+  if (!seen) throw new Error('nothing captured');
+  return seen;
+}
