@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ErrorCode, GatewayError } from '../errors.js';
 import { resolveEndpoint } from './endpoint.js';
-import { signV1, signV3, type Credentials, type WireParams } from './signer.js';
+import { percentEncode, signV1, signV3, type Credentials, type WireParams } from './signer.js';
 
 /** The ECS API version every call is made against. */
 export const ECS_API_VERSION = '2014-05-26';
@@ -90,7 +90,7 @@ export class EcsClient {
     } catch (err) {
       throw classifyTransportError(err, timeout.aborted, call.action);
     }
-    return toResult(response.statusCode, flattenHeaders(response.headers), text, call.action, secretsOf(call.credentials));
+    return toResult(response.statusCode, flattenHeaders(response.headers), text, call.action, secretsOf(call.credentials, call.params));
   }
 
   /** Closes the shared Agent after in-flight calls finish. Idempotent. */
@@ -120,10 +120,22 @@ function classifyTransportError(err: unknown, timedOut: boolean, action: string)
   return error;
 }
 
-/** The credential values that must never be echoed, raw and percent-encoded (V1 string-to-sign echoes). */
-function secretsOf(credentials: Credentials): string[] {
-  const values = [credentials.accessKeySecret, credentials.securityToken].filter((v): v is string => !!v);
-  return values.flatMap((v) => [v, encodeURIComponent(v), encodeURIComponent(encodeURIComponent(v))]);
+/** Wire parameters whose values are secrets (RunInstances Password, …); ECS echoes them in a V1 string-to-sign. */
+const SECRET_PARAM = /(?:^|\.)Password$/;
+
+/**
+ * The values that must never be echoed: credentials and secret parameters, raw and percent-encoded once
+ * and twice (a V1 string-to-sign holds the canonical query percent-encoded again), with the signer's
+ * RFC 3986 encoding as well as encodeURIComponent's.
+ */
+function secretsOf(credentials: Credentials, params: WireParams): string[] {
+  const values = [credentials.accessKeySecret, credentials.securityToken,
+    ...Object.entries(params).filter(([name]) => SECRET_PARAM.test(name)).map(([, v]) => v)]
+    .filter((v): v is string => !!v);
+  const forms = values.flatMap((v) => [v, encodeURIComponent(v), encodeURIComponent(encodeURIComponent(v)),
+    percentEncode(v), percentEncode(percentEncode(v))]);
+  // Longest first, so a secret's encoded form is not half-replaced by a shorter form of it.
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
 }
 
 /** Removes every secret from a text that came back from upstream. */
