@@ -88,7 +88,7 @@ describe('DescribeInstances paging', () => {
 
   it('refuses PageSize and PageNumber out of range', () => {
     const h = new Harness();
-    for (const p of [{ PageSize: '0' }, { PageSize: '101' }, { PageNumber: '0' }, { PageSize: 'ten' }]) {
+    for (const p of <Array<Record<string, string>>>[{ PageSize: '0' }, { PageSize: '101' }, { PageNumber: '0' }, { PageSize: 'ten' }]) {
       expectEcsError(() => describeInstances(h, p), 400, 'InvalidParameter');
     }
   });
