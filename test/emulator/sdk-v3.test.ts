@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { TEST_KEY } from './helpers.js';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { $Ecs, v3Client } from './sdk-clients.js';
 
 const IMAGE = 'aliyun_3_x64_20G_alibase_20240528.vhd';
@@ -90,5 +91,19 @@ describe('V3 SDK signatures over tricky input', () => {
     const inst = res.body?.instances?.instance?.[0];
     expect([inst?.instanceName, inst?.description]).toEqual(['中文实例-1', description]);
     expect(inst?.tags?.tag?.map((t) => [t.tagKey, t.tagValue])).toEqual([['k *~()', "v'!+&=/% 值"]]);
+  });
+});
+
+describe('V3 SDK with parameters in a form body', () => {
+  it('verifies x-acs-content-sha256 over the body and reads its parameters', async () => {
+    const params = new $OpenApiUtil.Params({
+      action: 'DescribeInstances', version: '2014-05-26', protocol: 'HTTP', pathname: '/', method: 'POST',
+      authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json',
+    });
+    const request = new $OpenApiUtil.OpenApiRequest({ query: { RegionId: 'cn-hangzhou' }, body: { PageSize: '7', PageNumber: '2' } });
+    const runtime = {} as Parameters<typeof ecs.callApi>[2];
+    const res = (await ecs.callApi(params, request, runtime)) as { statusCode: number; body: { PageSize: number; PageNumber: number } };
+    expect(res.statusCode).toBe(200);
+    expect([res.body.PageSize, res.body.PageNumber]).toEqual([7, 2]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FaultInjector, parseFaultRule } from '../../src/emulator/faults.js';
+import { NONCE_TTL_MS, NonceStore } from '../../src/emulator/protocol/nonces.js';
 
 describe('parseFaultRule', () => {
   it('defaults to one call when neither count nor rate is given', () => {
@@ -53,5 +54,17 @@ describe('FaultInjector', () => {
     expect(f.next()).toEqual({ kind: 'latency', ms: 5 });
     f.clear();
     expect(f.next()).toBeUndefined();
+  });
+});
+
+describe('NonceStore', () => {
+  it('refuses a nonce within its TTL per key, forgets it after, and stays bounded', () => {
+    const store = new NonceStore(3);
+    expect(store.use('k', 'n1', 0)).toBe(true);
+    expect(store.use('k', 'n1', 1000)).toBe(false);
+    expect(store.use('other', 'n1', 1000)).toBe(true);
+    expect(store.use('k', 'n1', NONCE_TTL_MS + 1)).toBe(true);
+    for (let i = 0; i < 10; i++) store.use('k', `x${i}`, NONCE_TTL_MS + 2);
+    expect(store.size).toBeLessThanOrEqual(3);
   });
 });
