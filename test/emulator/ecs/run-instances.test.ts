@@ -100,6 +100,14 @@ describe('RunInstances', () => {
     expect(h.changes).toBe(1);
   });
 
+  it('ignores parameter order, empty values and signing fields when comparing ClientToken replays', () => {
+    const h = new Harness();
+    const first = h.call('RunInstances', { ClientToken: 't', ...BASE, SignatureNonce: 'n1', Timestamp: '2024-05-01T08:00:00Z' });
+    const second = h.call('RunInstances', { Description: '', SignatureNonce: 'n2', InstanceType: TYPE, ImageId: IMAGE, RegionId: REGION, ClientToken: 't' });
+    expect(second).toEqual(first);
+    expect(h.instances()).toHaveLength(1);
+  });
+
   it('answers IdempotentParameterMismatch for the same ClientToken with other parameters', () => {
     const h = new Harness();
     h.call('RunInstances', { ...BASE, ClientToken: 'tok-1' });

@@ -12,9 +12,26 @@ import { parseRunSpec, type RunSpec } from './run-params.js';
 
 const CLIENT_TOKEN_RE = /^[\x20-\x7e]{1,64}$/;
 
-/** The canonical form of a request, to compare ClientToken replays. */
+/** Parameters that do not make two requests different (the token itself, and per-request signing fields). */
+const NOT_FINGERPRINTED = new Set([
+  'ClientToken',
+  'DryRun',
+  'Action',
+  'Version',
+  'Format',
+  'AccessKeyId',
+  'Signature',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'SignatureType',
+  'Timestamp',
+  'SecurityToken',
+]);
+
+/** The canonical form of a request, to compare ClientToken replays (empty values count as absent). */
 function fingerprint(params: Params): string {
-  const entries = params.entries().filter(([k]) => k !== 'ClientToken' && k !== 'DryRun');
+  const entries = params.entries().filter(([k, v]) => !NOT_FINGERPRINTED.has(k) && v !== '');
   return JSON.stringify(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
