@@ -1,8 +1,11 @@
 import { ErrorCode, GatewayError } from '../errors.js';
 
-/** `dry_run` → `dryRun`, `v_switch_id` → `vSwitchId`; camelCase names pass unchanged. */
+/**
+ * `dry_run` → `dryRun`, `v_switch_id` → `vSwitchId`; camelCase names pass unchanged. Only underscores
+ * inside a name fold: `__proto__` and `_region_id` stay as sent (and are refused as they are).
+ */
 export function toCamel(name: string): string {
-  return name.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  return name.replace(/(?<=[A-Za-z0-9])_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 const sameValue = (a: unknown, b: unknown): boolean =>
@@ -19,9 +22,10 @@ export function foldSpellings(input: unknown, path = ''): unknown {
   if (typeof input !== 'object' || input === null) return input;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
-    if (FORBIDDEN_KEYS.has(key)) throw forbiddenKey(path ? `${path}.${key}` : key);
     const name = key.replace(/\[\]$/, '');
     const camel = toCamel(name);
+    // `__proto__[]` folds to `__proto__`: check every form the key takes, not just the raw one.
+    if (FORBIDDEN_KEYS.has(key) || FORBIDDEN_KEYS.has(name) || FORBIDDEN_KEYS.has(camel)) throw forbiddenKey(path ? `${path}.${key}` : key);
     const folded = foldSpellings(value, path ? `${path}.${camel}` : camel);
     if (Object.hasOwn(out, camel) && !sameValue(out[camel], folded)) {
       throw conflict(path ? `${path}.${camel}` : camel);

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { EcsClient, EcsResult } from '../ecs/client.js';
 import type { Credentials, WireParams } from '../ecs/signer.js';
-import { ErrorCode, GatewayError } from '../errors.js';
+import { ErrorCode, GatewayError, validationError } from '../errors.js';
 import { foldSpellings, mergeCredentialHeaders } from '../http/normalize.js';
 import { envelopeSchema, errorResponses, STRUCT_TYPE_URL } from '../schemas/envelope.js';
 
@@ -52,6 +52,33 @@ export function resolveCredentials(input: CommonInput, fallback: Credentials | u
     'No credentials: send accessKeyId and accessKeySecret (fields or X-Access-Key-Id / X-Access-Key-Secret headers)');
 }
 
+/**
+ * Bodies are JSON only. Fastify also parses text/plain by default, which would turn a text body into a
+ * JSON-string-shaped 400; without the parser it is the documented 415. Call once per plugin with body routes.
+ */
+export function jsonBodiesOnly(app: FastifyInstance): void {
+  app.removeContentTypeParser('text/plain');
+}
+
+/**
+ * The query parser keeps a value whose percent-encoding is malformed (`%`, `%ED%A0%80` — a lone surrogate)
+ * as the literal text, which would then be signed and sent; refuse it instead, naming the field.
+ */
+function checkQueryEncoding(url: string): void {
+  const query = url.slice(url.indexOf('?') + 1);
+  if (query === url) return;
+  for (const pair of query.split('&')) {
+    try {
+      decodeURIComponent(pair.replace(/\+/g, ' '));
+    } catch {
+      const key = pair.split('=')[0] ?? '';
+      let field = key;
+      try { field = decodeURIComponent(key); } catch { /* keep the raw key */ }
+      throw validationError([{ location: 'querystring', field, message: 'malformed percent-encoding or invalid UTF-8' }]);
+    }
+  }
+}
+
 /** Registers one ECS route: normalise → validate (zod) → credentials → sign and call → envelope. */
 export function ecsRoute<I extends z.ZodType<CommonInput>, P extends z.ZodType>(
   app: FastifyInstance,
@@ -74,6 +101,7 @@ export function ecsRoute<I extends z.ZodType<CommonInput>, P extends z.ZodType>(
     },
     preValidation: async (request) => {
       if (location === 'querystring') {
+        checkQueryEncoding(request.url);
         request.query = mergeCredentialHeaders(foldSpellings(request.query ?? {}) as Record<string, unknown>, request.headers);
       } else {
         const body = request.body ?? {};
