@@ -38,6 +38,7 @@ export class InstanceStore {
     return this.data.seq;
   }
 
+  /** Stores a new instance. */
   add(rec: InstanceRecord): void {
     this.data.instances.push(rec);
   }
@@ -49,14 +50,17 @@ export class InstanceStore {
     );
   }
 
+  /** The RunInstances answer recorded for a ClientToken of an account in a region. */
   findToken(account: string, regionId: string, token: string): ClientTokenRecord | undefined {
     return this.data.clientTokens.find((t) => t.account === account && t.regionId === regionId && t.token === token);
   }
 
+  /** Records a RunInstances answer under its ClientToken. */
   addToken(rec: ClientTokenRecord): void {
     this.data.clientTokens.push(rec);
   }
 
+  /** The first vSwitch of an account in a region matching `pred`. */
   findVSwitch(account: string, regionId: string, pred: (v: VSwitchRecord) => boolean): VSwitchRecord | undefined {
     return this.data.vSwitches.find((v) => v.account === account && v.regionId === regionId && pred(v));
   }
@@ -66,6 +70,7 @@ export class InstanceStore {
     return this.data.vSwitches.filter((v) => v.account === account && v.regionId === regionId);
   }
 
+  /** Remembers a vSwitch (its zone and VPC). */
   addVSwitch(rec: VSwitchRecord): void {
     this.data.vSwitches.push(rec);
   }

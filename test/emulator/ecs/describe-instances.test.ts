@@ -152,6 +152,7 @@ describe('DescribeInstances filters', () => {
   it('filters by InstanceIds (JSON array), Status, ZoneId, InstanceType and ImageId', () => {
     const { h, web, db, win } = fleet();
     expect(names(describeInstances(h, { InstanceIds: JSON.stringify([db[0], win[0], 'i-unknown']) }))).toEqual(['db', 'win']);
+    expect(describeInstances(h, { InstanceIds: '[]' }).TotalCount).toBe(4);
     expect(names(describeInstances(h, { Status: 'Stopped' }))).toEqual(['db']);
     expect(names(describeInstances(h, { Status: 'Running' }))).toEqual(['web-001', 'web-002', 'win']);
     expect(names(describeInstances(h, { ZoneId: 'cn-hangzhou-h' }))).toEqual(['web-001', 'web-002', 'win']);
@@ -184,6 +185,8 @@ describe('DescribeInstances filters', () => {
     expectEcsError(() => describeInstances(h, { Status: 'Sleeping' }), 400, 'InvalidParameter');
     const many = JSON.stringify(Array.from({ length: 101 }, (_, i) => `i-${i}`));
     expectEcsError(() => describeInstances(h, { InstanceIds: many }), 403, 'InvalidParameter.TooManyInstanceIds');
+    const ids = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`InstanceId.${i + 1}`, `i-${i}`]));
+    expectEcsError(() => h.call('DescribeInstanceStatus', { RegionId: REGION, ...ids }), 403, 'InvalidParameter.TooManyInstanceIds');
   });
 
   it('needs a known RegionId and answers DryRunOperation for DryRun', () => {

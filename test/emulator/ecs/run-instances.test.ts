@@ -186,6 +186,18 @@ describe('RunInstances', () => {
     expect(h.instances()[0]).toMatchObject({ InstanceChargeType: 'PrePaid', ExpiredTime: '2024-06-01T08:00Z' });
   });
 
+  it('checks the password rules: 8-30 characters of at least three classes', () => {
+    const h = new Harness();
+    for (const bad of ['test', 'alllowercase1', 'Short1!', `Aa1!${'x'.repeat(27)}`, 'Pass word1!', 'Pässword1!']) {
+      expectEcsError(() => h.run({ Password: bad }), 400, 'InvalidPassword.Malformed');
+    }
+    const win = 'win2022_21H2_x64_dtc_en-us_40G_alibase_20240716.vhd';
+    expectEcsError(() => h.run({ ImageId: win, Password: '/Abcdef12' }), 400, 'InvalidPassword.Malformed');
+    expect(h.run({ Password: '/Abcdef12' })).toHaveLength(1);
+    expect(h.run({ Password: 'Abcdefg1' })).toHaveLength(1);
+    expect(h.run({ Password: "abc(1)'~xyz" })).toHaveLength(1);
+  });
+
   it('never keeps the password, only whether one was set', () => {
     const h = new Harness();
     h.run({ Password: 'S3cret-Passw0rd!' });

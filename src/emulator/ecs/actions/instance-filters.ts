@@ -37,7 +37,7 @@ function tagFilter(params: Params): Predicate | undefined {
 
 function idsFilter(params: Params): Predicate | undefined {
   const ids = params.jsonStrings('InstanceIds');
-  if (ids === undefined) return undefined;
+  if (ids === undefined || ids.length === 0) return undefined;
   if (ids.length > MAX_INSTANCE_IDS) throw EcsErrors.tooManyInstanceIds();
   return (r) => ids.includes(r.instanceId);
 }

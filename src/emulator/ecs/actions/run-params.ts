@@ -56,6 +56,19 @@ function validHostName(v: string | undefined, windows: boolean): string | undefi
   return v;
 }
 
+const PASSWORD_SPECIALS = "()`~!@#$%^&*-_+=|{}[]:;'<>,.?/";
+
+/** ECS passwords: 8-30 characters of three of four classes; Windows ones may not start with '/'. */
+function hasValidPassword(v: string | undefined, windows: boolean): boolean {
+  if (v === undefined) return false;
+  const allowed = [...v].every((c) => /[A-Za-z0-9]/.test(c) || PASSWORD_SPECIALS.includes(c));
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(v)).length + ([...v].some((c) => PASSWORD_SPECIALS.includes(c)) ? 1 : 0);
+  if (!allowed || v.length < 8 || v.length > 30 || classes < 3 || (windows && v.startsWith('/'))) {
+    throw EcsErrors.malformed('InvalidPassword.Malformed', 'Password');
+  }
+  return true;
+}
+
 function validUserData(v: string | undefined): string {
   if (v === undefined) return '';
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) throw EcsErrors.userDataNotBase64();
@@ -157,7 +170,7 @@ export function parseRunSpec(params: Params): RunSpec {
     hostName: validHostName(params.str('HostName'), image.osType === 'windows'),
     uniqueSuffix: params.bool('UniqueSuffix'),
     description: description(params),
-    hasPassword: params.str('Password') !== undefined || params.bool('PasswordInherit'),
+    hasPassword: hasValidPassword(params.str('Password'), image.osType === 'windows') || params.bool('PasswordInherit'),
     systemDisk: systemDisk(params, image),
     dataDisks: dataDisks(params),
     tags: tags(params),
