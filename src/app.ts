@@ -6,6 +6,7 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Config } from './config.js';
 import { EcsClient } from './ecs/client.js';
+import { ErrorCode, GatewayError } from './errors.js';
 import { bearerAuth } from './http/auth.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { loggingOptions } from './http/logging.js';
@@ -39,7 +40,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimitBytes,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is not the documented error shape and never reaches /readyz; see healthRoutes.
+    return503OnClosing: false,
     // Slowloris bounds; an upstream call may take up to timeoutMs.
     connectionTimeout: config.timeoutMs + 30_000,
     requestTimeout: config.timeoutMs + 30_000,
@@ -103,6 +105,12 @@ function healthRoutes(app: FastifyInstance): void {
   const status = z.object({ status: z.string() });
   let closing = false;
   app.addHook('preClose', async () => { closing = true; });
+  // While draining, in-flight requests finish; new ones (except the probes) get a 503 in the one error shape.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing || request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz') return;
+    reply.header('connection', 'close');
+    throw new GatewayError(503, ErrorCode.shuttingDown, 'The gateway is shutting down; retry the request');
+  });
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get('/healthz', {
     schema: { tags: ['Health'], summary: 'Liveness', security: [], response: { 200: status.meta({ example: { status: 'ok' } }) } },
