@@ -29,7 +29,7 @@ export function demoCommands(base: string, instanceId: string): { title: string;
     { title: 'List zones', command: get('/api/zones', { regionId: REGION }) },
     { title: 'List images', command: get('/api/images', { endpoint: ENDPOINT, regionId: REGION }) },
     { title: 'List instance types', command: get('/api/instance-types', { endpoint: ENDPOINT }) },
-    { title: 'Create instances (dry run: ECS answers DryRunOperation)', command: send('POST', '/api/instances', { imageId: 'debian_10_12_x64_20G_alibase_20220328.vhd', instanceType: 'ecs.t1.xsmall', systemDiskSize: '50', instanceName: 'test', uniqueSuffix: true, amount: 10, password: 'test', dry_run: true }) },
+    { title: 'Create instances (dry run: ECS answers DryRunOperation)', command: send('POST', '/api/instances', { imageId: 'debian_10_12_x64_20G_alibase_20220328.vhd', instanceType: 'ecs.t1.xsmall', systemDiskSize: '50', instanceName: 'test', uniqueSuffix: true, amount: 10, password: 'Demo-Passw0rd', dry_run: true }) },
     { title: 'Create two instances', command: send('POST', '/api/instances', { imageId: 'debian_10_12_x64_20G_alibase_20220328.vhd', instanceType: 'ecs.t1.xsmall', systemDiskSize: '50', instanceName: 'test', uniqueSuffix: true, amount: 2 }) },
     { title: 'List instances', command: get('/api/instances', { endpoint: ENDPOINT, region_id: REGION }) },
     { title: 'Get one instance', command: get(`/api/instances/${instanceId}`, { regionId: REGION }) },

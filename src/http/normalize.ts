@@ -15,18 +15,20 @@ const sameValue = (a: unknown, b: unknown): boolean =>
 /**
  * The original service bound JSON with protobuf's JSON mapping, so every field is accepted in
  * lowerCamelCase and in snake_case. This folds snake_case keys (recursively, inside arrays too)
- * onto their camelCase names, and refuses the two spellings with different values.
+ * onto their camelCase names, and refuses the two spellings with different values. With `listBrackets`
+ * (query strings) a trailing `[]` is dropped from names.
  */
-export function foldSpellings(input: unknown, path = ''): unknown {
-  if (Array.isArray(input)) return input.map((item, i) => foldSpellings(item, `${path}[${i}]`));
+export function foldSpellings(input: unknown, options: { listBrackets?: boolean } = {}, path = ''): unknown {
+  if (Array.isArray(input)) return input.map((item, i) => foldSpellings(item, options, `${path}[${i}]`));
   if (typeof input !== 'object' || input === null) return input;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
-    const name = key.replace(/\[\]$/, '');
+    // `instanceIds[]=…` is a list in a query string; in JSON a key is just its name.
+    const name = options.listBrackets ? key.replace(/\[\]$/, '') : key;
     const camel = toCamel(name);
     // `__proto__[]` folds to `__proto__`: check every form the key takes, not just the raw one.
     if (FORBIDDEN_KEYS.has(key) || FORBIDDEN_KEYS.has(name) || FORBIDDEN_KEYS.has(camel)) throw forbiddenKey(path ? `${path}.${key}` : key);
-    const folded = foldSpellings(value, path ? `${path}.${camel}` : camel);
+    const folded = foldSpellings(value, options, path ? `${path}.${camel}` : camel);
     if (Object.hasOwn(out, camel) && !sameValue(out[camel], folded)) {
       throw conflict(path ? `${path}.${camel}` : camel);
     }

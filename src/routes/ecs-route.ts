@@ -47,7 +47,11 @@ export function resolveCredentials(input: CommonInput, fallback: Credentials | u
     const missing = accessKeyId ? 'accessKeySecret' : 'accessKeyId';
     throw new GatewayError(401, ErrorCode.missingCredentials, `${missing} is missing: send accessKeyId and accessKeySecret together`);
   }
-  if (fallback) return securityToken ? { ...fallback, securityToken } : fallback;
+  // A token belongs to the temporary key pair it was issued with; it never goes with the server's pair.
+  if (securityToken) {
+    throw new GatewayError(401, ErrorCode.missingCredentials, 'securityToken was sent without the accessKeyId and accessKeySecret it was issued with');
+  }
+  if (fallback) return fallback;
   throw new GatewayError(401, ErrorCode.missingCredentials,
     'No credentials: send accessKeyId and accessKeySecret (fields or X-Access-Key-Id / X-Access-Key-Secret headers)');
 }
@@ -102,10 +106,11 @@ export function ecsRoute<I extends z.ZodType<CommonInput>, P extends z.ZodType>(
     preValidation: async (request) => {
       if (location === 'querystring') {
         checkQueryEncoding(request.url);
-        request.query = mergeCredentialHeaders(foldSpellings(request.query ?? {}) as Record<string, unknown>, request.headers);
+        request.query = mergeCredentialHeaders(foldSpellings(request.query ?? {}, { listBrackets: true }) as Record<string, unknown>, request.headers);
       } else {
-        const body = request.body ?? {};
-        if (typeof body !== 'object' || Array.isArray(body)) {
+        // No body at all validates as {} (naming the missing fields); a JSON null, array or scalar does not.
+        const body = request.body === undefined ? {} : request.body;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
           throw new GatewayError(400, ErrorCode.validation, 'Request body must be a JSON object',
             { details: [{ location: 'body', field: '(root)', message: 'expected a JSON object' }] });
         }

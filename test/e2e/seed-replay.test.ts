@@ -63,11 +63,15 @@ describe.each(['v3', 'v1'] as const)('the seed README\'s curl examples, replayed
     expect(res.json.data.value.headers['content-type']).toBe('application/json;charset=utf-8');
   });
 
-  it('CreateInstances (its dry_run: true) is checked by ECS and answered DryRunOperation 400', async () => {
+  it('CreateInstances (dry_run: true) reaches ECS, whose dry run refuses the README\'s 4-character password', async () => {
     const res = await replay(byTitle('CreateInstances'));
     expect(res.status).toBe(400);
-    expect(res.json.error).toMatchObject({ code: 'DryRunOperation', status: 400 });
+    expect(res.json.error).toMatchObject({ code: 'InvalidPassword.Malformed', status: 400 });
     expect(res.json.error.ecsRequestId).toMatch(/^[0-9A-F-]{36}$/);
+    const c = byTitle('CreateInstances');
+    const valid = await replay({ ...c, body: c.body!.replace('"password": "test"', '"password": "Test-Passw0rd"') });
+    expect(valid.status).toBe(400);
+    expect(valid.json.error).toMatchObject({ code: 'DryRunOperation', status: 400 });
     const list = await call(stack.base, 'GET', `/api/instances?${new URLSearchParams({ ...DEMO_ACCESS_KEY, regionId: 'cn-beijing' })}`);
     expect(list.json.data.value.body.TotalCount).toBe(0);
   });

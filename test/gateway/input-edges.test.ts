@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREDS, testGateway } from '../support/gateway.js';
+import { FakeUpstream } from '../support/upstream.js';
+
+const API_KEY = 'edge-test-api-key-0123456789';
+let upstream: FakeUpstream;
+let app: FastifyInstance;
+beforeAll(async () => {
+  upstream = await new FakeUpstream().start();
+  ({ app } = await testGateway(upstream.url, {
+    GATEWAY_API_KEYS: API_KEY,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: 'server-key-id',
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'server-key-secret',
+  }));
+});
+afterAll(async () => { await app.close(); await upstream.close(); });
+
+const auth = { authorization: `Bearer ${API_KEY}` };
+
+describe('input edges', () => {
+  it('a JSON null body is 400 "expected a JSON object", not treated as {}', async () => {
+    const before = upstream.requests.length;
+    const res = await request(app.server).put('/api/instances/stop').set(auth).set('content-type', 'application/json').send('null');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details).toEqual([{ location: 'body', field: '(root)', message: 'expected a JSON object' }]);
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  it('`[]` is query-string list syntax only: a JSON key "instanceIds[]" is an unknown field', async () => {
+    const res = await request(app.server).put('/api/instances/stop').set(auth)
+      .send({ ...CREDS, regionId: 'cn-hangzhou', 'instanceIds[]': ['i-1'] });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.error)).toContain('instanceIds[]');
+  });
+
+  it('a security token without its key pair is 401, never combined with the server\'s pair', async () => {
+    const before = upstream.requests.length;
+    const res = await request(app.server).get('/api/regions').set(auth).set('x-security-token', 'lonely-token-value');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('MISSING_CREDENTIALS');
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  it('without request credentials the server\'s pair signs the call', async () => {
+    const res = await request(app.server).get('/api/regions').set(auth);
+    expect(res.status).toBe(200);
+    expect(upstream.last.headers.authorization).toMatch(/^ACS3-HMAC-SHA256 Credential=server-key-id,/);
+  });
+});
