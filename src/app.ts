@@ -8,7 +8,9 @@ import type { Config } from './config.js';
 import { EcsClient } from './ecs/client.js';
 import { ErrorCode, GatewayError } from './errors.js';
 import { bearerAuth } from './http/auth.js';
+import { clientErrorHandler } from './http/client-error.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { loggingOptions } from './http/logging.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { instanceActionRoutes } from './routes/instance-actions.js';
@@ -46,10 +48,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     connectionTimeout: config.timeoutMs + 30_000,
     requestTimeout: config.timeoutMs + 30_000,
     keepAliveTimeout: 72_000,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installJsonBodyParser(app);
+  if (config.apiKeys.length > 0) {
+    // Deny by default: everything but health and docs needs the key, unknown paths included,
+    // so that a caller without a key cannot even map which routes exist.
+    const requireKey = bearerAuth(config.apiKeys);
+    app.addHook('onRequest', async (request, reply) => {
+      if (!isPublicPath(request.url)) await requireKey(request, reply);
+    });
+  }
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -81,12 +93,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   healthRoutes(app);
   const deps = { client, defaultCredentials: config.defaultCredentials };
   await app.register(async (api) => {
-    if (config.apiKeys.length > 0) api.addHook('onRequest', bearerAuth(config.apiKeys));
     await api.register(catalogRoutes(deps));
     await api.register(instanceRoutes(deps));
     await api.register(instanceActionRoutes(deps));
   }, { prefix: '/api' });
   return app;
+}
+
+/** Health probes and the API docs answer without a gateway API key. */
+function isPublicPath(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return path === '/healthz' || path === '/readyz' || path === '/docs' || path.startsWith('/docs/');
 }
 
 /** zod registers every named schema for input and output; drop the copies no operation references. */

@@ -11,11 +11,15 @@ export function toGatewayError(err: unknown): GatewayError {
   const e = err as FastifyError & { validationContext?: string };
   if (hasZodFastifySchemaValidationErrors(e)) {
     const location = LOCATIONS.has(e.validationContext as FieldIssue['location']) ? e.validationContext as FieldIssue['location'] : 'body';
-    return validationError(e.validation.map((v) => ({
-      location,
-      field: v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(root)',
-      message: v.message ?? 'invalid',
-    })));
+    return validationError(e.validation.flatMap((v) => {
+      const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      // zod reports unknown keys once for their object; name each key as the failing field.
+      const keys = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: unknown }).keys : undefined;
+      if (Array.isArray(keys) && keys.length > 0) {
+        return keys.map((key) => ({ location, field: path ? `${path}.${String(key)}` : String(key), message: 'unknown field' }));
+      }
+      return [{ location, field: path || '(root)', message: v.message ?? 'invalid' }];
+    }));
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -27,8 +31,7 @@ export function toGatewayError(err: unknown): GatewayError {
     default:
   }
   if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    // secure-json-parse rejects __proto__ / constructor.prototype keys with a SyntaxError as well.
-    return new GatewayError(400, ErrorCode.malformedJson, `Request body is not valid JSON: ${e.message}`);
+    return new GatewayError(400, ErrorCode.malformedJson, 'Request body is not valid JSON');
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) return new GatewayError(status, e.code ?? 'BAD_REQUEST', e.message);

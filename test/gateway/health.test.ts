@@ -64,8 +64,14 @@ describe('health and request ids', () => {
     expect(res.headers['x-request-id']).toMatch(UUID);
   });
 
+  it('an unknown path without the API key is 401, so routes cannot be mapped without a key', async () => {
+    const res = await request(app.server).get('/api/nowhere');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('UNAUTHORIZED');
+  });
+
   it('the 404 body and header carry the same request id', async () => {
-    const res = await request(app.server).get('/nowhere');
+    const res = await request(app.server).get('/nowhere').set('authorization', 'Bearer health-test-key-0123456789');
     expect(res.status).toBe(404);
     expect(res.body.error.requestId).toBe(res.headers['x-request-id']);
     expect(res.headers['x-request-id']).toMatch(UUID);
