@@ -40,7 +40,8 @@ export const idList = (max: number, itemMax = 128) =>
 /** ECS region ids: `cn-hangzhou`, `ap-southeast-1`. */
 export const regionId = () =>
   z.string().regex(/^[a-z]{2,}(?:-[a-z0-9]+){1,4}$/, 'must be a region id such as cn-hangzhou')
-    .describe('Region ID, e.g. cn-hangzhou. Also decides the endpoint when `endpoint` is not given.');
+    .describe('Region ID, e.g. cn-hangzhou. Also decides the endpoint when `endpoint` is not given.')
+    .meta({ example: 'cn-beijing' });
 
 /** One `{key, value}` ECS tag. */
 export const tag = z.strictObject({
@@ -53,7 +54,8 @@ export const commonFields = {
   accessKeyId: text(128).optional().describe('AccessKey ID. Also accepted as the X-Access-Key-Id header. Optional when the gateway has server-side credentials.'),
   accessKeySecret: text(256).optional().describe('AccessKey secret. Also accepted as the X-Access-Key-Secret header. Never logged.'),
   securityToken: text(8192).optional().describe('STS security token, for temporary credentials. Also accepted as the X-Security-Token header. Never logged.'),
-  endpoint: text(253).optional().describe('ECS endpoint hostname, e.g. ecs.cn-beijing.aliyuncs.com. Only ECS hostnames (and ECS_ALLOWED_ENDPOINTS) are accepted.'),
+  endpoint: text(253).optional().describe('ECS endpoint hostname, e.g. ecs.cn-beijing.aliyuncs.com. Only ECS hostnames (and ECS_ALLOWED_ENDPOINTS) are accepted.')
+    .meta({ example: 'ecs.cn-beijing.aliyuncs.com' }),
 };
 
 /** The field names of `commonFields` whose values are secrets. */

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderOpenApi } from '../../scripts/generate-openapi.js';
+
+type Operation = { operationId?: string; requestBody?: unknown; parameters?: unknown[]; responses: Record<string, unknown> };
+const doc = JSON.parse(await renderOpenApi()) as { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
+const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+
+/** Every `example` value anywhere below `node`. */
+function examples(node: unknown): unknown[] {
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === 'example' ? [v, ...examples(v)] : examples(v)));
+}
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3 and lists every route of the seed plus ours', () => {
+    expect(doc.openapi).toBe('3.0.3');
+    expect(operations.map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort()).toEqual([
+      'GET /api/images', 'GET /api/instance-types', 'GET /api/instances', 'GET /api/instances/{instanceId}', 'GET /api/regions',
+      'GET /api/zones', 'GET /healthz', 'GET /readyz', 'POST /api/instances', 'PUT /api/instances/reboot',
+      'PUT /api/instances/start', 'PUT /api/instances/stop', 'PUT /api/instances/terminate',
+    ]);
+  });
+
+  it.each(operations)('$method $path has a 200 example, and body routes a request example', ({ op }) => {
+    expect(examples(op.responses['200']).length).toBeGreaterThan(0);
+    if (op.requestBody) expect(examples(op.requestBody).length).toBeGreaterThan(0);
+  });
+
+  it('documents the one error shape for 4xx and 5xx on every /api route', () => {
+    for (const { path, op } of operations.filter((o) => o.path.startsWith('/api'))) {
+      expect(JSON.stringify(op.responses['4XX']), path).toContain('#/components/schemas/Error');
+      expect(JSON.stringify(op.responses['5XX']), path).toContain('#/components/schemas/Error');
+    }
+    expect(Object.keys(doc.components.schemas)).toEqual(['Error']);
+  });
+
+  it('keeps the original operation ids, so generated clients keep working', () => {
+    const ids = operations.map((o) => o.op.operationId).filter(Boolean);
+    expect(ids).toEqual(expect.arrayContaining(['Instance_ListRegions', 'Instance_ListImages', 'Instance_ListInstanceTypes',
+      'Instance_ListInstances', 'Instance_CreateInstances', 'Instance_StartInstances', 'Instance_StopInstances',
+      'Instance_RebootInstances', 'Instance_DeleteInstances']));
+  });
+
+  it('has no secrets in its examples', () => {
+    const text = JSON.stringify(examples(doc));
+    expect(text).not.toMatch(/accessKeySecret|securityToken|password|Bearer /i);
+  });
+
+  it('is what openapi/openapi.json holds (run `npm run openapi` after changing a schema)', () => {
+    const committed = readFileSync(resolve(__dirname, '../../openapi/openapi.json'), 'utf8');
+    expect(JSON.parse(committed)).toEqual(doc);
+  });
+});
