@@ -1,0 +1,408 @@
+/**
+ * `npm run bench`: the gateway against the SDK wrapper and the floor, side by side in one run.
+ * See bench/README.md for the method. Every server is its own child process; this process only
+ * drives the load (autocannon) and reads the children's RSS.
+ *
+ * Knobs (env, defaults are the spec's): BENCH_DURATION_S=8, BENCH_ROUNDS=3, BENCH_WARMUP_S=3,
+ * BENCH_CONNECTIONS=32, BENCH_MEMORY_REQUESTS=200000, BENCH_SIGN_MS=500, BENCH_PROFILE=gateway[,floor,wrapper],
+ * BENCH_OUT=bench/results/latest.md.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import autocannon, { type Result } from 'autocannon';
+import { REQUEST_BODY, ROUTE, STOP_INSTANCES_BODY, STRUCT_TYPE_URL } from './fixtures.js';
+import type { SignResults } from './sign.js';
+
+// ---- settings -------------------------------------------------------------------------------
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BENCH_DIST = fileURLToPath(new URL('./', import.meta.url));
+
+function intEnv(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got ${raw}`);
+  return n;
+}
+
+const S = {
+  durationS: intEnv('BENCH_DURATION_S', 8, 1),
+  rounds: intEnv('BENCH_ROUNDS', 3, 1),
+  warmupS: intEnv('BENCH_WARMUP_S', 3, 0),
+  connections: intEnv('BENCH_CONNECTIONS', 32, 1),
+  memoryRequests: intEnv('BENCH_MEMORY_REQUESTS', 200_000, 0),
+  signMs: intEnv('BENCH_SIGN_MS', 500, 10),
+  profile: new Set((process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+  out: resolve(ROOT, process.env.BENCH_OUT ?? 'bench/results/latest.md'),
+};
+
+/** The spec's targets, checked in the benchmark only. */
+const GOALS = { vsFloor: 0.85, vsWrapper: 2, p99VsFloor: 1.5, rssGrowthMb: 30 };
+
+type TargetName = 'gateway' | 'wrapper' | 'floor';
+const TARGETS: TargetName[] = ['gateway', 'wrapper', 'floor'];
+const DESCRIPTION: Record<TargetName, string> = {
+  gateway: 'the gateway as shipped (validation, V3 signing, info logging)',
+  wrapper: 'Fastify + official @alicloud/ecs20140526 client',
+  floor: 'Fastify + hand-made V3 signing + undici, nothing else',
+};
+
+// ---- child processes ------------------------------------------------------------------------
+
+interface Child { name: string; proc: ChildProcess; url: string; stderr: string[] }
+const children = new Set<Child>();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment a child gets: ours, minus anything that would hand it real cloud credentials. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(ALIBABA_CLOUD_|ALICLOUD_|GATEWAY_API_KEYS|ECS_)/.test(k)) env[k] = v;
+  }
+  return { ...env, NODE_ENV: 'production', ...extra };
+}
+
+/** Starts `node <script>` (stdout discarded: that is where the gateway's logs go) and waits until GET /healthz answers. */
+async function startChild(name: string, script: string, env: Record<string, string>, port: number): Promise<Child> {
+  const profileDir = join(ROOT, 'bench/results/profiles');
+  const nodeArgs = S.profile.has(name) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  if (nodeArgs.length) mkdirSync(profileDir, { recursive: true });
+  const proc = spawn(process.execPath, [...nodeArgs, script], {
+    cwd: ROOT, env: childEnv({ ...env, HOST: '127.0.0.1', PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const child: Child = { name, proc, url: `http://127.0.0.1:${port}`, stderr: [] };
+  children.add(child);
+  proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.push(chunk);
+    if (child.stderr.length > 50) child.stderr.shift();
+  });
+  proc.once('exit', () => children.delete(child));
+
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`${name} exited during start-up (${proc.exitCode ?? proc.signalCode}):\n${child.stderr.join('')}`);
+    }
+    try {
+      const res = await fetch(`${child.url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.ok) return child;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`${name} did not become ready in 20 s:\n${child.stderr.join('')}`);
+    await sleep(100);
+  }
+}
+
+async function stopChild(child: Child): Promise<void> {
+  const { proc } = child;
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all([...children].map(stopChild));
+}
+
+// Never leave a server behind: on Ctrl-C, on errors, and (synchronously) on any exit.
+process.on('exit', () => { for (const c of children) c.proc.kill('SIGKILL'); });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the bench servers\n`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+// ---- measuring -------------------------------------------------------------------------------
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Resident set size of a process in MB (Linux /proc, else ps). */
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    if (kb) return Number(kb) / 1024;
+  } catch { /* not Linux */ }
+  try {
+    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+const REQUEST_JSON = JSON.stringify(REQUEST_BODY);
+
+function load(child: Child, opts: { durationS?: number; amount?: number }): Promise<Result> {
+  return autocannon({
+    url: `${child.url}${ROUTE.path}`,
+    method: ROUTE.method,
+    headers: { 'content-type': 'application/json' },
+    body: REQUEST_JSON,
+    connections: S.connections,
+    pipelining: 1,
+    timeout: 10,
+    ...(opts.amount !== undefined ? { amount: opts.amount } : { duration: opts.durationS ?? S.durationS }),
+  });
+}
+
+/** One request through the target; the answer must be the gateway's envelope around the upstream's body. */
+async function sanityCheck(child: Child): Promise<string> {
+  const res = await fetch(`${child.url}${ROUTE.path}`, {
+    method: ROUTE.method, headers: { 'content-type': 'application/json' }, body: REQUEST_JSON,
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${child.name}: ${ROUTE.method} ${ROUTE.path} answered ${res.status}: ${text.slice(0, 500)}`);
+  const json = JSON.parse(text) as { data?: { '@type'?: string; value?: { body?: unknown; headers?: Record<string, string> } } };
+  const value = json.data?.value;
+  if (json.data?.['@type'] !== STRUCT_TYPE_URL || !value?.headers || typeof value.body !== 'object') {
+    throw new Error(`${child.name}: not the gateway's envelope: ${text.slice(0, 500)}`);
+  }
+  if (value.headers['x-acs-request-id'] !== STOP_INSTANCES_BODY.RequestId) throw new Error(`${child.name}: upstream headers not passed on: ${text.slice(0, 500)}`);
+  if (isDeepStrictEqual(value.body, STOP_INSTANCES_BODY)) return 'body identical to the upstream\'s';
+  // The SDK maps the body through its model (e.g. Code 200 → "200"): close enough for a benchmark, but say so.
+  if (isDeepStrictEqual(numbersAsStrings(value.body), numbersAsStrings(STOP_INSTANCES_BODY))) return 'body equal up to the SDK model\'s number-to-string mapping';
+  throw new Error(`${child.name}: the body differs from the upstream's: ${JSON.stringify(value.body)}`);
+}
+
+/** Every number as its string form, recursively (the SDK model turns `Code: 200` into `"200"`). */
+function numbersAsStrings(v: unknown): unknown {
+  if (typeof v === 'number') return String(v);
+  if (Array.isArray(v)) return v.map(numbersAsStrings);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, numbersAsStrings(x)]));
+  return v;
+}
+
+interface Run { reqPerSec: number; p50: number; p99: number; total: number; bad: number }
+
+function summarise(r: Result): Run {
+  return {
+    reqPerSec: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    bad: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
+// ---- formatting ------------------------------------------------------------------------------
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+const ratio = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a');
+const verdict = (ok: boolean) => (ok ? '✅ holds' : '❌ missed');
+
+function table(head: string[], rows: string[][]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${sha} (src/ has uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - T0) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
+const T0 = Date.now();
+
+// ---- the run ---------------------------------------------------------------------------------
+
+async function signBench(): Promise<SignResults> {
+  const proc = spawn(process.execPath, [join(BENCH_DIST, 'sign.js')], {
+    cwd: ROOT, env: childEnv({ BENCH_SIGN_MS: String(S.signMs) }), stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const child: Child = { name: 'sign', proc, url: '', stderr: [] };
+  children.add(child);
+  let out = '';
+  proc.stdout?.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  const code = await new Promise<number | null>((resolve) => proc.once('exit', (c) => resolve(c)));
+  children.delete(child);
+  if (code !== 0) throw new Error(`signing micro-benchmark failed (exit ${code})`);
+  return JSON.parse(out) as SignResults;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const loadStart = os.loadavg();
+  log(`settings: ${S.rounds} rounds × ${S.durationS} s × 3 targets at ${S.connections} connections, warm-up ${S.warmupS} s, memory ${fmt(S.memoryRequests)} requests`);
+
+  log('signing micro-benchmark');
+  const sign = await signBench();
+
+  const upstreamPort = await freePort();
+  const upstream = await startChild('upstream', join(BENCH_DIST, 'upstream.js'), {}, upstreamPort);
+  const upstreamUrl = upstream.url;
+  const started: Partial<Record<TargetName, Child>> = {};
+  started.gateway = await startChild('gateway', join(ROOT, 'dist/src/server.js'), {
+    LOG_LEVEL: 'info', ECS_UPSTREAM_URL: upstreamUrl, ECS_SIGNATURE_VERSION: 'v3',
+  }, await freePort());
+  const gatewayRssAtLaunch = rssMb(started.gateway.proc.pid);
+  started.wrapper = await startChild('wrapper', join(BENCH_DIST, 'targets/wrapper.js'), { UPSTREAM_URL: upstreamUrl }, await freePort());
+  started.floor = await startChild('floor', join(BENCH_DIST, 'targets/floor.js'), { UPSTREAM_URL: upstreamUrl }, await freePort());
+  const t = started as Record<TargetName, Child>;
+
+  const sanity: Partial<Record<TargetName, string>> = {};
+  for (const name of TARGETS) sanity[name] = await sanityCheck(t[name]);
+  log(`all targets answer correctly; warm-up ${S.warmupS} s each`);
+  if (S.warmupS > 0) for (const name of TARGETS) await load(t[name], { durationS: S.warmupS });
+
+  const runs: Record<TargetName, Run[]> = { gateway: [], wrapper: [], floor: [] };
+  for (let round = 1; round <= S.rounds; round++) {
+    for (const name of TARGETS) {
+      const r = summarise(await load(t[name], { durationS: S.durationS }));
+      runs[name].push(r);
+      log(`round ${round}/${S.rounds} ${name.padEnd(7)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.bad ? `  ${r.bad} errors/non-2xx` : ''}`);
+    }
+  }
+
+  // Memory: the gateway's RSS before and after memoryRequests more requests, sampled along the way.
+  let memory: { before: number; after: number; peak: number; samples: Array<[number, number]>; seconds: number; run: Run } | undefined;
+  if (S.memoryRequests > 0) {
+    const pid = t.gateway.proc.pid;
+    const before = rssMb(pid);
+    log(`memory: ${fmt(S.memoryRequests)} requests through the gateway (RSS before ${fmt(before, 1)} MB)`);
+    const samples: Array<[number, number]> = [[0, before]];
+    const phaseStart = Date.now();
+    const timer = setInterval(() => samples.push([(Date.now() - phaseStart) / 1000, rssMb(pid)]), 2000);
+    const result = await load(t.gateway, { amount: S.memoryRequests });
+    clearInterval(timer);
+    const seconds = (Date.now() - phaseStart) / 1000;
+    await sleep(1000);
+    const after = rssMb(pid);
+    samples.push([(Date.now() - phaseStart) / 1000, after]);
+    memory = { before, after, peak: Math.max(...samples.map(([, v]) => v)), samples, seconds, run: summarise(result) };
+    log(`memory: RSS after ${fmt(after, 1)} MB (growth ${fmt(after - before, 1)} MB) in ${seconds.toFixed(0)} s`);
+  }
+
+  await stopAll();
+  const totalSeconds = (Date.now() - T0) / 1000;
+
+  // ---- report ----
+  const med = (name: TargetName, key: 'reqPerSec' | 'p50' | 'p99') => median(runs[name].map((r) => r[key]));
+  const rps = { gateway: med('gateway', 'reqPerSec'), wrapper: med('wrapper', 'reqPerSec'), floor: med('floor', 'reqPerSec') };
+  const vsFloor = rps.gateway / rps.floor;
+  const vsWrapper = rps.gateway / rps.wrapper;
+  const p99VsFloor = med('gateway', 'p99') / med('floor', 'p99');
+  const perRound = (f: (i: number) => number) => runs.gateway.map((_, i) => f(i).toFixed(2)).join(', ');
+  const bad = TARGETS.reduce((n, name) => n + runs[name].reduce((m, r) => m + r.bad, 0), 0) + (memory?.run.bad ?? 0);
+
+  const resultsTable = table(
+    ['target', 'req/s (median)', 'p50 ms', 'p99 ms', 'req/s per round', 'errors + non-2xx'],
+    TARGETS.map((name) => [
+      `**${name}**: ${DESCRIPTION[name]}`, fmt(rps[name]), fmt(med(name, 'p50'), 1), fmt(med(name, 'p99'), 1),
+      runs[name].map((r) => fmt(r.reqPerSec)).join(' / '), String(runs[name].reduce((m, r) => m + r.bad, 0)),
+    ]),
+  );
+  const growth = memory ? memory.after - memory.before : NaN;
+  const ratioRows: string[][] = [
+    ['gateway / floor, req/s', ratio(vsFloor), `≥ ${GOALS.vsFloor}×`, perRound((i) => (runs.gateway[i]?.reqPerSec ?? NaN) / (runs.floor[i]?.reqPerSec ?? NaN)), verdict(vsFloor >= GOALS.vsFloor)],
+    ['gateway / wrapper, req/s', ratio(vsWrapper), `≥ ${GOALS.vsWrapper}×`, perRound((i) => (runs.gateway[i]?.reqPerSec ?? NaN) / (runs.wrapper[i]?.reqPerSec ?? NaN)), verdict(vsWrapper >= GOALS.vsWrapper)],
+    ['gateway p99 / floor p99', ratio(p99VsFloor), `≤ ${GOALS.p99VsFloor}×`, perRound((i) => (runs.gateway[i]?.p99 ?? NaN) / (runs.floor[i]?.p99 ?? NaN)), verdict(p99VsFloor <= GOALS.p99VsFloor)],
+  ];
+  if (memory) {
+    ratioRows.push([`gateway RSS growth over ${fmt(S.memoryRequests)} requests`, `${fmt(growth, 1)} MB`, `< ${GOALS.rssGrowthMb} MB`,
+      `${fmt(memory.before, 1)} → ${fmt(memory.after, 1)} MB`, verdict(growth < GOALS.rssGrowthMb)]);
+  }
+  const ratiosTable = table(['ratio', 'value', 'target', 'per round', 'verdict'], ratioRows);
+
+  const o = sign.opsPerSec;
+  const signTable = table(
+    ['signature', 'ours (src/ecs/signer.ts)', 'official SDK (@alicloud/openapi-core)', 'ours / SDK', 'same signature'],
+    [
+      ['V1 HMAC-SHA1', `${fmt(o.oursV1)}/s`, `${fmt(o.sdkV1)}/s`, ratio(o.oursV1 / o.sdkV1), sign.agree.v1 ? 'yes' : '**NO**'],
+      ['V3 ACS3-HMAC-SHA256', `${fmt(o.oursV3)}/s`, `${fmt(o.sdkV3)}/s`, ratio(o.oursV3 / o.sdkV3), sign.agree.v3 ? 'yes' : '**NO**'],
+    ],
+  );
+
+  let memorySection = '';
+  if (memory) {
+    const every = Math.max(1, Math.ceil(memory.samples.length / 12));
+    const trend = memory.samples.filter((_, i) => i % every === 0 || i === memory!.samples.length - 1)
+      .map(([s, v]) => `${s.toFixed(0)} s: ${fmt(v, 1)}`).join(' · ');
+    memorySection = [
+      '## Memory (gateway RSS)',
+      '',
+      table(['at launch', `before (after warm-up and ${S.rounds} rounds)`, `after ${fmt(S.memoryRequests)} more requests`, 'growth', 'peak', 'phase'], [[
+        `${fmt(gatewayRssAtLaunch, 1)} MB`, `${fmt(memory.before, 1)} MB`, `${fmt(memory.after, 1)} MB`, `${fmt(growth, 1)} MB`, `${fmt(memory.peak, 1)} MB`,
+        `${memory.seconds.toFixed(0)} s, ${fmt(memory.run.reqPerSec)} req/s, p99 ${fmt(memory.run.p99, 1)} ms, ${memory.run.bad} errors + non-2xx`,
+      ]]),
+      '',
+      `RSS (MB) during the phase: ${trend}`,
+      '',
+    ].join('\n');
+  }
+
+  const cpus = os.cpus();
+  const md = [
+    '# ecs-gateway benchmark',
+    '',
+    `- date: ${startedAt.toISOString()}; whole run ${totalSeconds.toFixed(0)} s`,
+    `- machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
+    `- node ${process.version}; gateway commit ${gitCommit()}`,
+    `- load average (1/5/15 min) at start ${loadStart.map((n) => n.toFixed(2)).join(' / ')}, at end ${os.loadavg().map((n) => n.toFixed(2)).join(' / ')}`,
+    `- load: autocannon, ${S.connections} connections, ${ROUTE.method} ${ROUTE.path} with one instance id; ${S.rounds} interleaved rounds (gateway, wrapper, floor) of ${S.durationS} s after ${S.warmupS} s warm-up each; medians shown`,
+    `- upstream: a local process answering at once with a real ECS StopInstances body and headers`,
+    `- responses checked before loading: ${TARGETS.map((n) => `${n}: ${sanity[n]}`).join('; ')}`,
+    ...(bad > 0 ? [`- **${bad} requests failed (errors, timeouts or non-2xx): the numbers above are suspect**`] : []),
+    '',
+    'Absolute numbers depend on the machine and whatever else runs on it; the ratios, taken side by side in one run, are the result.',
+    '',
+    '## Throughput and latency',
+    '',
+    resultsTable,
+    '',
+    '## Targets',
+    '',
+    ratiosTable,
+    '',
+    memorySection,
+    `## Signing micro-benchmark (${sign.rounds} × ${sign.msPerMeasurement} ms per case, median)`,
+    '',
+    signTable,
+    '',
+  ].join('\n');
+
+  mkdirSync(dirname(S.out), { recursive: true });
+  writeFileSync(S.out, md);
+  process.stdout.write(`\n${md}\n`);
+  log(`written to ${relative(ROOT, S.out)}; whole run ${totalSeconds.toFixed(0)} s`);
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  await stopAll();
+  process.exit(1);
+});
