@@ -90,7 +90,8 @@ export class EcsClient {
     } catch (err) {
       throw classifyTransportError(err, timeout.aborted, call.action);
     }
-    return toResult(response.statusCode, flattenHeaders(response.headers), text, call.action, secretsOf(call.credentials, call.params));
+    // The secrets to scrub are only worked out when ECS answers an error (off the hot path).
+    return toResult(response.statusCode, flattenHeaders(response.headers), text, call.action, () => secretsOf(call.credentials, call.params));
   }
 
   /** Closes the shared Agent after in-flight calls finish. Idempotent. */
@@ -143,7 +144,7 @@ export function scrubSecrets(message: string, secrets: readonly string[]): strin
   return secrets.reduce((m, s) => (s.length >= 4 ? m.split(s).join('[REDACTED]') : m), message);
 }
 
-function toResult(status: number, headers: Record<string, string>, text: string, action: string, secrets: string[]): EcsResult {
+function toResult(status: number, headers: Record<string, string>, text: string, action: string, secrets: () => string[]): EcsResult {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -154,7 +155,7 @@ function toResult(status: number, headers: Record<string, string>, text: string,
   if (status >= 200 && status < 300 && isObject) return { status, headers, body: body as Record<string, unknown> };
   const ecs = isObject ? (body as Record<string, unknown>) : {};
   if (status >= 400 && status <= 599 && typeof ecs.Code === 'string') {
-    return throwEcsError(status, ecs, headers, secrets);
+    return throwEcsError(status, ecs, headers, secrets());
   }
   throw new GatewayError(502, ErrorCode.upstreamBadResponse,
     `ECS answered ${action} with HTTP ${status} and a body that is not an ECS JSON document`);
