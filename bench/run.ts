@@ -157,10 +157,25 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
+let clockTick: number | undefined;
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    clockTick ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTick;
+  } catch {
+    return NaN;
+  }
+}
+
 const REQUEST_JSON = JSON.stringify(REQUEST_BODY);
 
-function load(child: Child, opts: { durationS?: number; amount?: number }): Promise<Result> {
-  return autocannon({
+/** Loads one target; also returns the CPU time the target itself spent per request, in µs. */
+async function load(child: Child, opts: { durationS?: number; amount?: number }): Promise<Result & { cpuUsPerReq: number }> {
+  const cpu0 = cpuMs(child.proc.pid);
+  const result = await autocannon({
     url: `${child.url}${ROUTE.path}`,
     method: ROUTE.method,
     headers: { 'content-type': 'application/json' },
@@ -170,6 +185,7 @@ function load(child: Child, opts: { durationS?: number; amount?: number }): Prom
     timeout: 10,
     ...(opts.amount !== undefined ? { amount: opts.amount } : { duration: opts.durationS ?? S.durationS }),
   });
+  return { ...result, cpuUsPerReq: ((cpuMs(child.proc.pid) - cpu0) * 1000) / result.requests.total };
 }
 
 /** One request through the target; the answer must be the gateway's envelope around the upstream's body. */
@@ -199,10 +215,11 @@ function numbersAsStrings(v: unknown): unknown {
   return v;
 }
 
-interface Run { reqPerSec: number; p50: number; p99: number; total: number; bad: number }
+interface Run { reqPerSec: number; p50: number; p99: number; total: number; bad: number; cpuUs: number }
 
-function summarise(r: Result): Run {
+function summarise(r: Result & { cpuUsPerReq: number }): Run {
   return {
+    cpuUs: r.cpuUsPerReq,
     reqPerSec: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
@@ -284,7 +301,7 @@ async function main(): Promise<void> {
     for (const name of TARGETS) {
       const r = summarise(await load(t[name], { durationS: S.durationS }));
       runs[name].push(r);
-      log(`round ${round}/${S.rounds} ${name.padEnd(7)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.bad ? `  ${r.bad} errors/non-2xx` : ''}`);
+      log(`round ${round}/${S.rounds} ${name.padEnd(7)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ${fmt(r.cpuUs)} µs CPU/req${r.bad ? `  ${r.bad} errors/non-2xx` : ''}`);
     }
   }
 
@@ -311,7 +328,7 @@ async function main(): Promise<void> {
   const totalSeconds = (Date.now() - T0) / 1000;
 
   // ---- report ----
-  const med = (name: TargetName, key: 'reqPerSec' | 'p50' | 'p99') => median(runs[name].map((r) => r[key]));
+  const med = (name: TargetName, key: 'reqPerSec' | 'p50' | 'p99' | 'cpuUs') => median(runs[name].map((r) => r[key]));
   const rps = { gateway: med('gateway', 'reqPerSec'), wrapper: med('wrapper', 'reqPerSec'), floor: med('floor', 'reqPerSec') };
   const vsFloor = rps.gateway / rps.floor;
   const vsWrapper = rps.gateway / rps.wrapper;
@@ -320,9 +337,9 @@ async function main(): Promise<void> {
   const bad = TARGETS.reduce((n, name) => n + runs[name].reduce((m, r) => m + r.bad, 0), 0) + (memory?.run.bad ?? 0);
 
   const resultsTable = table(
-    ['target', 'req/s (median)', 'p50 ms', 'p99 ms', 'req/s per round', 'errors + non-2xx'],
+    ['target', 'req/s (median)', 'p50 ms', 'p99 ms', 'target CPU µs/req', 'req/s per round', 'errors + non-2xx'],
     TARGETS.map((name) => [
-      `**${name}**: ${DESCRIPTION[name]}`, fmt(rps[name]), fmt(med(name, 'p50'), 1), fmt(med(name, 'p99'), 1),
+      `**${name}**: ${DESCRIPTION[name]}`, fmt(rps[name]), fmt(med(name, 'p50'), 1), fmt(med(name, 'p99'), 1), fmt(med(name, 'cpuUs')),
       runs[name].map((r) => fmt(r.reqPerSec)).join(' / '), String(runs[name].reduce((m, r) => m + r.bad, 0)),
     ]),
   );
@@ -332,9 +349,11 @@ async function main(): Promise<void> {
     ['gateway / wrapper, req/s', ratio(vsWrapper), `≥ ${GOALS.vsWrapper}×`, perRound((i) => (runs.gateway[i]?.reqPerSec ?? NaN) / (runs.wrapper[i]?.reqPerSec ?? NaN)), verdict(vsWrapper >= GOALS.vsWrapper)],
     ['gateway p99 / floor p99', ratio(p99VsFloor), `≤ ${GOALS.p99VsFloor}×`, perRound((i) => (runs.gateway[i]?.p99 ?? NaN) / (runs.floor[i]?.p99 ?? NaN)), verdict(p99VsFloor <= GOALS.p99VsFloor)],
   ];
+  ratioRows.push(['floor CPU / gateway CPU per request (information: the CPU-bound ceiling of gateway / floor)',
+    ratio(med('floor', 'cpuUs') / med('gateway', 'cpuUs')), '—', perRound((i) => (runs.floor[i]?.cpuUs ?? NaN) / (runs.gateway[i]?.cpuUs ?? NaN)), '—']);
   if (memory) {
     ratioRows.push([`gateway RSS growth over ${fmt(S.memoryRequests)} requests`, `${fmt(growth, 1)} MB`, `< ${GOALS.rssGrowthMb} MB`,
-      `${fmt(memory.before, 1)} → ${fmt(memory.after, 1)} MB`, verdict(growth < GOALS.rssGrowthMb)]);
+      `${fmt(memory.before, 1)} → ${fmt(memory.after, 1)} MB (at launch ${fmt(gatewayRssAtLaunch, 1)} MB)`, verdict(growth < GOALS.rssGrowthMb)]);
   }
   const ratiosTable = table(['ratio', 'value', 'target', 'per round', 'verdict'], ratioRows);
 
@@ -357,7 +376,7 @@ async function main(): Promise<void> {
       '',
       table(['at launch', `before (after warm-up and ${S.rounds} rounds)`, `after ${fmt(S.memoryRequests)} more requests`, 'growth', 'peak', 'phase'], [[
         `${fmt(gatewayRssAtLaunch, 1)} MB`, `${fmt(memory.before, 1)} MB`, `${fmt(memory.after, 1)} MB`, `${fmt(growth, 1)} MB`, `${fmt(memory.peak, 1)} MB`,
-        `${memory.seconds.toFixed(0)} s, ${fmt(memory.run.reqPerSec)} req/s, p99 ${fmt(memory.run.p99, 1)} ms, ${memory.run.bad} errors + non-2xx`,
+        `${memory.seconds.toFixed(0)} s, ${fmt(memory.run.reqPerSec)} req/s, p99 ${fmt(memory.run.p99, 1)} ms, ${fmt(memory.run.cpuUs)} µs CPU/req, ${memory.run.bad} errors + non-2xx`,
       ]]),
       '',
       `RSS (MB) during the phase: ${trend}`,
