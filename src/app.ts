@@ -11,7 +11,7 @@ import { bearerAuth } from './http/auth.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
-import { loggingOptions } from './http/logging.js';
+import { installRequestLogging, loggingOptions } from './http/logging.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { instanceActionRoutes } from './routes/instance-actions.js';
 import { instanceRoutes } from './routes/instances.js';
@@ -52,6 +52,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // First hook of all, so every answer carries it (auth refusals and 503s included). Callback style:
+  // this runs on every request, and an async hook costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  installRequestLogging(app);
   installErrorHandling(app);
   installJsonBodyParser(app);
   if (config.apiKeys.length > 0) {
@@ -62,9 +69,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (!isPublicPath(request.url)) await requireKey(request, reply);
     });
   }
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
 
   const client = new EcsClient({
     signatureVersion: config.signatureVersion,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 
 /**
  * Query parameters whose values may be logged. Everything else (access key secrets, tokens, and any
@@ -65,9 +65,19 @@ export function loggingOptions(level: string, stream?: NodeJS.WritableStream): P
       },
     },
     requestIdHeader: false,
+    // One line per request (installRequestLogging) instead of Fastify's two: half the logging cost.
+    disableRequestLogging: true,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
   };
+}
+
+/** Logs each request once, when its answer is sent: method, redacted URL, status and time taken. */
+export function installRequestLogging(app: FastifyInstance): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    done();
+  });
 }
