@@ -38,8 +38,12 @@ export const V3_ALGORITHM = 'ACS3-HMAC-SHA256';
  * leaves ! ' ( ) * alone, which the signature algorithms require encoded, hence the extra step.
  */
 export function percentEncode(value: string): string {
+  // Most ECS values (ids, region names, dates) need no encoding at all: skip the work for them.
+  if (UNRESERVED_ONLY.test(value)) return value;
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
+
+const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
 
 /** ISO 8601 UTC without milliseconds (`2016-02-23T12:46:24Z`), the only form ECS accepts. */
 export function formatTimestamp(date: Date): string {
@@ -130,7 +134,9 @@ export function canonicalHeadersV3(headers: Readonly<Record<string, string>>): C
   const merged = new Map<string, string[]>();
   for (const [name, value] of Object.entries(headers)) {
     const key = name.toLowerCase();
-    merged.set(key, [...(merged.get(key) ?? []), value.trim()]);
+    const values = merged.get(key);
+    if (values) values.push(value.trim());
+    else merged.set(key, [value.trim()]);
   }
   const names = [...merged.keys()].sort();
   const canonical = names.map((n) => `${n}:${(merged.get(n) ?? []).sort().join(',')}\n`).join('');

@@ -56,13 +56,6 @@ export function loggingOptions(level: string, stream?: NodeJS.WritableStream): P
           type: err.name, code: err.code, message: err.message, statusCode: err.statusCode, stack: '',
         }),
       },
-      // Belt and braces: should a whole request or headers object ever be logged, these never are.
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers["x-access-key-secret"]', 'req.headers["x-security-token"]',
-          'headers.authorization', 'headers["x-access-key-secret"]', 'headers["x-security-token"]',
-          'body.accessKeySecret', 'body.securityToken', 'body.access_key_secret', 'body.security_token'],
-        censor: '[REDACTED]',
-      },
     },
     requestIdHeader: false,
     // One line per request (installRequestLogging) instead of Fastify's two: half the logging cost.

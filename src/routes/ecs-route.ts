@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { EcsClient, EcsResult } from '../ecs/client.js';
@@ -94,6 +94,25 @@ export function envelopeJson(result: EcsResult): string {
   return `${ENVELOPE_HEAD}${result.bodyText.trim()},"headers":${JSON.stringify(result.headers)}}}}`;
 }
 
+/**
+ * Before validation: folds snake_case onto camelCase, merges the credential headers, and refuses
+ * bodies that are not JSON objects and query strings with broken percent-encoding.
+ */
+function normalizeInput(request: FastifyRequest, location: 'querystring' | 'body'): void {
+  if (location === 'querystring') {
+    checkQueryEncoding(request.url);
+    request.query = mergeCredentialHeaders(foldSpellings(request.query ?? {}, { listBrackets: true }) as Record<string, unknown>, request.headers);
+    return;
+  }
+  // No body at all validates as {} (naming the missing fields); a JSON null, array or scalar does not.
+  const body = request.body === undefined ? {} : request.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new GatewayError(400, ErrorCode.validation, 'Request body must be a JSON object',
+      { details: [{ location: 'body', field: '(root)', message: 'expected a JSON object' }] });
+  }
+  request.body = mergeCredentialHeaders(foldSpellings(body) as Record<string, unknown>, request.headers);
+}
+
 /** Registers one ECS route: normalise → validate (zod) → credentials → sign and call → envelope. */
 export function ecsRoute<I extends z.ZodType<CommonInput>, P extends z.ZodType>(
   app: FastifyInstance,
@@ -114,18 +133,13 @@ export function ecsRoute<I extends z.ZodType<CommonInput>, P extends z.ZodType>(
       ...(spec.pathParams ? { params: spec.pathParams } : {}),
       response: { 200: envelopeSchema(spec.exampleBody), ...errorResponses },
     },
-    preValidation: async (request) => {
-      if (location === 'querystring') {
-        checkQueryEncoding(request.url);
-        request.query = mergeCredentialHeaders(foldSpellings(request.query ?? {}, { listBrackets: true }) as Record<string, unknown>, request.headers);
-      } else {
-        // No body at all validates as {} (naming the missing fields); a JSON null, array or scalar does not.
-        const body = request.body === undefined ? {} : request.body;
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-          throw new GatewayError(400, ErrorCode.validation, 'Request body must be a JSON object',
-            { details: [{ location: 'body', field: '(root)', message: 'expected a JSON object' }] });
-        }
-        request.body = mergeCredentialHeaders(foldSpellings(body) as Record<string, unknown>, request.headers);
+    // Callback style: it runs on every request, and an async hook costs a promise each time.
+    preValidation: (request, _reply, done) => {
+      try {
+        normalizeInput(request, location);
+        done();
+      } catch (err) {
+        done(err as Error);
       }
     },
     handler: async (request, reply) => {
