@@ -284,7 +284,7 @@ async function main(): Promise<void> {
   const upstreamUrl = upstream.url;
   const started: Partial<Record<TargetName, Child>> = {};
   started.gateway = await startChild('gateway', join(ROOT, 'dist/src/server.js'), {
-    LOG_LEVEL: 'info', ECS_UPSTREAM_URL: upstreamUrl, ECS_SIGNATURE_VERSION: 'v3',
+    LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'info', ECS_UPSTREAM_URL: upstreamUrl, ECS_SIGNATURE_VERSION: 'v3',
   }, await freePort());
   const gatewayRssAtLaunch = rssMb(started.gateway.proc.pid);
   started.wrapper = await startChild('wrapper', join(BENCH_DIST, 'targets/wrapper.js'), { UPSTREAM_URL: upstreamUrl }, await freePort());
