@@ -11,7 +11,7 @@ import { bearerAuth } from './http/auth.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
-import { installRequestLogging, loggingOptions } from './http/logging.js';
+import { loggingOptions } from './http/logging.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { instanceActionRoutes } from './routes/instance-actions.js';
 import { instanceRoutes } from './routes/instances.js';
@@ -58,7 +58,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
     done();
   });
-  installRequestLogging(app);
   installErrorHandling(app);
   installJsonBodyParser(app);
   if (config.apiKeys.length > 0) {
