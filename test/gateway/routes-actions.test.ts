@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDS, testGateway } from '../support/gateway.js';
-import { businessParams, ECS_HEADERS, FakeUpstream, type CapturedRequest } from '../support/upstream.js';
+import { describe, expect, it } from 'vitest';
+import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
+import { answerWith, businessParams, type CapturedRequest, ECS_HEADERS, FakeUpstream } from '../support/upstream.js';
 
 /**
  * PUT /api/instances/start|stop|reboot|terminate: every documented field on the wire (InstanceId.1…N,
@@ -14,22 +14,10 @@ const DATE = 'Fri, 29 Apr 2022 07:11:27 GMT';
 
 let upstream: FakeUpstream;
 let app: FastifyInstance;
-beforeAll(async () => {
-  upstream = await new FakeUpstream().start();
-  ({ app } = await testGateway(upstream.url));
-});
-afterAll(async () => {
-  await app.close();
-  await upstream.close();
-});
+useGatewayWithUpstream((ctx) => ({ upstream, app } = ctx));
 
 /** Makes the upstream answer `body` with fixed headers; returns the headers the envelope must carry. */
-function answer(up: FakeUpstream, body: Record<string, unknown>): Record<string, string> {
-  const text = JSON.stringify(body);
-  const headers = { date: DATE, vary: 'Accept-Encoding', 'content-length': String(Buffer.byteLength(text)) };
-  up.reply = { body, headers };
-  return { ...ECS_HEADERS, ...headers, connection: 'keep-alive', 'keep-alive': 'timeout=1' };
-}
+const answer = (up: FakeUpstream, body: Record<string, unknown>) => answerWith(up, body, { date: DATE, vary: 'Accept-Encoding' });
 
 /** Runs one request; returns the response and what reached the upstream because of it. */
 async function exchange(up: FakeUpstream, req: request.Test): Promise<{ res: request.Response; sent: CapturedRequest[] }> {
@@ -155,14 +143,7 @@ describe('instance actions (V3)', () => {
 describe('instance actions (V1: params in a signed form body)', () => {
   let v1Upstream: FakeUpstream;
   let v1App: FastifyInstance;
-  beforeAll(async () => {
-    v1Upstream = await new FakeUpstream().start();
-    ({ app: v1App } = await testGateway(v1Upstream.url, { ECS_SIGNATURE_VERSION: 'v1' }));
-  });
-  afterAll(async () => {
-    await v1App.close();
-    await v1Upstream.close();
-  });
+  useGatewayWithUpstream((ctx) => ({ upstream: v1Upstream, app: v1App } = ctx), { ECS_SIGNATURE_VERSION: 'v1' });
 
   it.each(CASES.filter((c) => /every field|seed/.test(c.name)))('$name', async ({ verb, body, host, wire }) => {
     const headers = answer(v1Upstream, RESPONSE_BODY);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDS, testGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
 import { FakeUpstream } from '../support/upstream.js';
 
 /**
@@ -11,14 +11,7 @@ import { FakeUpstream } from '../support/upstream.js';
 
 let upstream: FakeUpstream;
 let app: FastifyInstance;
-beforeAll(async () => {
-  upstream = await new FakeUpstream().start();
-  ({ app } = await testGateway(upstream.url));
-});
-afterAll(async () => {
-  await app.close();
-  await upstream.close();
-});
+useGatewayWithUpstream((ctx) => ({ upstream, app } = ctx));
 
 const get = (path: string, query: string) => () => request(app.server).get(`${path}?${new URLSearchParams(CREDS).toString()}&${query}`);
 const json = (method: 'post' | 'put', path: string, body: unknown) => () => request(app.server)[method](path).send(body as object);

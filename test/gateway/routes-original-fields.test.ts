@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { useGatewayWithUpstream } from '../support/gateway.js';
 import { FakeUpstream, type CapturedRequest } from '../support/upstream.js';
 
 /**
@@ -12,14 +12,7 @@ import { FakeUpstream, type CapturedRequest } from '../support/upstream.js';
 
 let upstream: FakeUpstream;
 let app: FastifyInstance;
-beforeAll(async () => {
-  upstream = await new FakeUpstream().start();
-  ({ app } = await testGateway(upstream.url));
-});
-afterAll(async () => {
-  await app.close();
-  await upstream.close();
-});
+useGatewayWithUpstream((ctx) => ({ upstream, app } = ctx));
 
 type Value = string | number | boolean | readonly string[];
 type Fields = Record<string, Value>;

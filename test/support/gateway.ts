@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
+import { FakeUpstream } from './upstream.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 
@@ -30,3 +32,23 @@ export async function testGateway(upstreamUrl: string, env: Record<string, strin
 
 /** Demo credentials used across the gateway tests. */
 export const CREDS = { accessKeyId: 'test-key-id', accessKeySecret: 'test-key-secret-value' } as const;
+
+/** What useGatewayWithUpstream hands to its caller once both are running. */
+export interface GatewayWithUpstream { app: FastifyInstance; upstream: FakeUpstream; logs: LogCapture }
+
+/**
+ * Starts a FakeUpstream and a gateway in front of it before the file's tests, closes both after.
+ * `ready` receives them (assign them to the file's own variables).
+ */
+export function useGatewayWithUpstream(ready: (ctx: GatewayWithUpstream) => void, env: Record<string, string> = {}): void {
+  let ctx: GatewayWithUpstream | undefined;
+  beforeAll(async () => {
+    const upstream = await new FakeUpstream().start();
+    ctx = { upstream, ...(await testGateway(upstream.url, env)) };
+    ready(ctx);
+  });
+  afterAll(async () => {
+    await ctx?.app.close();
+    await ctx?.upstream.close();
+  });
+}

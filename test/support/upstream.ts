@@ -98,3 +98,20 @@ export class FakeUpstream {
     res.end(reply.raw ?? JSON.stringify(reply.body ?? {}));
   }
 }
+
+/**
+ * Makes the upstream answer `body` with fixed extra headers (e.g. a date); returns the headers the
+ * gateway's envelope must then carry.
+ */
+export function answerWith(up: FakeUpstream, body: Record<string, unknown>, extra: Record<string, string>): Record<string, string> {
+  const headers = { ...extra, 'content-length': String(Buffer.byteLength(JSON.stringify(body))) };
+  up.reply = { body, headers };
+  return { ...ECS_HEADERS, ...headers, connection: 'keep-alive', 'keep-alive': 'timeout=1' };
+}
+
+/** `a=1&b=2&b=3`, values percent-encoded. */
+export function qs(fields: Record<string, string | readonly string[]>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const item of typeof v === 'string' ? [v] : v) params.append(k, item);
+  return params.toString();
+}
