@@ -31,6 +31,10 @@ const instanceResponses = (previous: string, current: string) => ({
   InstanceResponses: { InstanceResponse: [{ Code: '200', Message: 'success', InstanceId: 'i-bp67acfmxazb4p****', PreviousStatus: previous, CurrentStatus: current }] },
 });
 
+/** What every instance action sends: the region, `InstanceId.1…N` and DryRun. */
+const targets = (b: { regionId: string; instanceIds: string[]; dryRun?: boolean | undefined }) =>
+  wire().flat('RegionId', b.regionId).list('InstanceId', b.instanceIds).flat('DryRun', b.dryRun);
+
 /** Start, stop, reboot and terminate instances (PUT /instances/<verb>). */
 export function instanceActionRoutes(deps: RouteDeps) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -39,33 +43,29 @@ export function instanceActionRoutes(deps: RouteDeps) {
       method: 'PUT', url: '/instances/start', operationId: 'Instance_StartInstances', action: 'StartInstances',
       summary: 'Start instances', description: 'Start Stopped instances (ECS StartInstances).',
       input: startBody,
-      toWire: (b) => wire().flat('RegionId', b.regionId).list('InstanceId', b.instanceIds)
-        .flat('BatchOptimization', b.batchOptimization).flat('DryRun', b.dryRun).build(),
+      toWire: (b) => targets(b).flat('BatchOptimization', b.batchOptimization).build(),
       exampleBody: instanceResponses('Stopped', 'Starting'),
     });
     ecsRoute(app, deps, {
       method: 'PUT', url: '/instances/stop', operationId: 'Instance_StopInstances', action: 'StopInstances',
       summary: 'Stop instances', description: 'Stop Running instances (ECS StopInstances): Stopping, then Stopped.',
       input: stopBody,
-      toWire: (b) => wire().flat('RegionId', b.regionId).list('InstanceId', b.instanceIds)
-        .flat('ForceStop', b.forceStop).flat('StoppedMode', b.stoppedMode)
-        .flat('BatchOptimization', b.batchOptimization).flat('DryRun', b.dryRun).build(),
+      toWire: (b) => targets(b).flat('ForceStop', b.forceStop).flat('StoppedMode', b.stoppedMode)
+        .flat('BatchOptimization', b.batchOptimization).build(),
       exampleBody: instanceResponses('Running', 'Stopping'),
     });
     ecsRoute(app, deps, {
       method: 'PUT', url: '/instances/reboot', operationId: 'Instance_RebootInstances', action: 'RebootInstances',
       summary: 'Reboot instances', description: 'Reboot Running instances (ECS RebootInstances): Stopping, then Running.',
       input: rebootBody,
-      toWire: (b) => wire().flat('RegionId', b.regionId).list('InstanceId', b.instanceIds)
-        .flat('ForceReboot', b.forceReboot).flat('BatchOptimization', b.batchOptimization).flat('DryRun', b.dryRun).build(),
+      toWire: (b) => targets(b).flat('ForceReboot', b.forceReboot).flat('BatchOptimization', b.batchOptimization).build(),
       exampleBody: instanceResponses('Running', 'Stopping'),
     });
     ecsRoute(app, deps, {
       method: 'PUT', url: '/instances/terminate', operationId: 'Instance_DeleteInstances', action: 'DeleteInstances',
       summary: 'Release instances', description: 'Release instances (ECS DeleteInstances). They must be Stopped unless `force` is true. Unlike the original service, RegionId, Force and TerminateSubscription are passed on.',
       input: terminateBody,
-      toWire: (b) => wire().flat('RegionId', b.regionId).list('InstanceId', b.instanceIds).flat('Force', b.force)
-        .flat('TerminateSubscription', b.terminateSubscription).flat('DryRun', b.dryRun).build(),
+      toWire: (b) => targets(b).flat('Force', b.force).flat('TerminateSubscription', b.terminateSubscription).build(),
       exampleBody: { RequestId: '7B7813C6-57BF-41XX-B12B-F172F65A6046' },
     });
   };
