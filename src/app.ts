@@ -126,10 +126,17 @@ function healthRoutes(app: FastifyInstance): void {
   let closing = false;
   app.addHook('preClose', async () => { closing = true; });
   // While draining, in-flight requests finish; new ones (except the probes) get a 503 in the one error shape.
-  app.addHook('onRequest', async (request, reply) => {
-    if (!closing || request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz') return;
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!closing || request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz') return done();
     reply.header('connection', 'close');
-    throw new GatewayError(503, ErrorCode.shuttingDown, 'The gateway is shutting down; retry the request');
+    done(new GatewayError(503, ErrorCode.shuttingDown, 'The gateway is shutting down; retry the request'));
+  });
+  // Close() reaps the connections idle at that moment; one that was busy goes idle after its answer and
+  // would hold the server (and the process) open until its keep-alive timeout, so reap again after each
+  // answer. A request already pipelined on the socket keeps it busy and is still answered.
+  app.addHook('onResponse', (_request, _reply, done) => {
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
+    done();
   });
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get('/healthz', {
