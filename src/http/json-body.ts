@@ -27,8 +27,12 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-/** Replaces Fastify's JSON parser, which hides why a body was refused, with parseJsonBody. */
+/**
+ * Bodies are JSON only: replaces Fastify's JSON parser, which hides why a body was refused, with
+ * parseJsonBody, and drops its text/plain parser, so a text body is the documented 415.
+ */
 export function installJsonBodyParser(app: FastifyInstance): void {
+  app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {

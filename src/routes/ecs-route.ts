@@ -57,14 +57,6 @@ export function resolveCredentials(input: CommonInput, fallback: Credentials | u
 }
 
 /**
- * Bodies are JSON only. Fastify also parses text/plain by default, which would turn a text body into a
- * JSON-string-shaped 400; without the parser it is the documented 415. Call once per plugin with body routes.
- */
-export function jsonBodiesOnly(app: FastifyInstance): void {
-  app.removeContentTypeParser('text/plain');
-}
-
-/**
  * The query parser keeps a value whose percent-encoding is malformed (`%`, `%ED%A0%80` — a lone surrogate)
  * as the literal text, which would then be signed and sent; refuse it instead, naming the field.
  */

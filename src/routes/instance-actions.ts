@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { wire } from '../ecs/params.js';
 import { batchOptimization, boolish, commonFields, dryRun, regionId, text } from '../schemas/common.js';
-import { ecsRoute, jsonBodiesOnly, type RouteDeps } from './ecs-route.js';
+import { ecsRoute, type RouteDeps } from './ecs-route.js';
 
 const instanceIds = z.array(text(128)).min(1).max(100).describe('Instance IDs, 1-100');
 const base = { ...commonFields, regionId: regionId(), instanceIds, dryRun: dryRun() };
@@ -38,7 +38,6 @@ const targets = (b: { regionId: string; instanceIds: string[]; dryRun?: boolean 
 /** Start, stop, reboot and terminate instances (PUT /instances/<verb>). */
 export function instanceActionRoutes(deps: RouteDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    jsonBodiesOnly(app);
     ecsRoute(app, deps, {
       method: 'PUT', url: '/instances/start', operationId: 'Instance_StartInstances', action: 'StartInstances',
       summary: 'Start instances', description: 'Start Stopped instances (ECS StartInstances).',

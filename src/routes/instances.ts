@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { wire } from '../ecs/params.js';
 import { ErrorCode, GatewayError } from '../errors.js';
 import { boolish, commonFields, dryRun, idList, intish, pageNumber, pageSize, regionId, tag, text, unicode } from '../schemas/common.js';
-import { ecsRoute, jsonBodiesOnly, type RouteDeps } from './ecs-route.js';
+import { ecsRoute, type RouteDeps } from './ecs-route.js';
 
 const instanceStatus = z.enum(['Pending', 'Running', 'Starting', 'Stopping', 'Stopped']);
 
@@ -80,7 +80,6 @@ const createBody = z.strictObject({
 /** Lists, looks up and creates instances. */
 export function instanceRoutes(deps: RouteDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    jsonBodiesOnly(app);
     ecsRoute(app, deps, {
       method: 'GET', url: '/instances', operationId: 'Instance_ListInstances', action: 'DescribeInstances',
       summary: 'List instances', description: 'Instances of a region (ECS DescribeInstances) with filters; page with pageNumber/pageSize or nextToken/maxResults. `region_id` works as well as `regionId`.',
