@@ -47,7 +47,7 @@ const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
 
 /** ISO 8601 UTC without milliseconds (`2016-02-23T12:46:24Z`), the only form ECS accepts. */
 export function formatTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `${date.toISOString().slice(0, 19)}Z`;
 }
 
 /**
@@ -131,16 +131,22 @@ export interface CanonicalHeadersV3 { canonical: string; signed: string }
  * as sorted values joined by `,`, which is what openapi-util's getAuthorization does.
  */
 export function canonicalHeadersV3(headers: Readonly<Record<string, string>>): CanonicalHeadersV3 {
-  const merged = new Map<string, string[]>();
-  for (const [name, value] of Object.entries(headers)) {
-    const key = name.toLowerCase();
-    const values = merged.get(key);
-    if (values) values.push(value.trim());
-    else merged.set(key, [value.trim()]);
+  // Sorted by name, then value, so the values of a merged name come out sorted too.
+  const entries = Object.entries(headers)
+    .map(([name, value]) => [name.toLowerCase(), value.trim()] as const)
+    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+  let canonical = '';
+  let signed = '';
+  for (let i = 0; i < entries.length; i++) {
+    const [name, value] = entries[i]!;
+    if (i > 0 && entries[i - 1]![0] === name) {
+      canonical = `${canonical.slice(0, -1)},${value}\n`;
+      continue;
+    }
+    canonical += `${name}:${value}\n`;
+    signed += signed ? `;${name}` : name;
   }
-  const names = [...merged.keys()].sort();
-  const canonical = names.map((n) => `${n}:${(merged.get(n) ?? []).sort().join(',')}\n`).join('');
-  return { canonical, signed: names.join(';') };
+  return { canonical, signed };
 }
 
 /** The parts of a request that V3 signs. */
