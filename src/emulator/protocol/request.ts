@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { parseForm, type ParamPair } from './encoding.js';
+import { COMMON_PARAMS } from '../common-params.js';
 
 /** A request to `/`, decoded but not yet authenticated. */
 export interface RpcRequest {
@@ -67,20 +68,6 @@ export function header(request: RpcRequest, name: string): string | undefined {
   return request.headers.get(name)?.[0];
 }
 
-/** Parameters every RPC call may carry that are not the action's own. */
-export const COMMON_PARAMS: ReadonlySet<string> = new Set([
-  'Action',
-  'Version',
-  'Format',
-  'AccessKeyId',
-  'Signature',
-  'SignatureMethod',
-  'SignatureVersion',
-  'SignatureNonce',
-  'SignatureType',
-  'Timestamp',
-  'SecurityToken',
-]);
 
 /** The action's own parameters: everything except the common/signature ones. */
 export function actionParams(request: RpcRequest): Record<string, string> {

@@ -2,6 +2,7 @@
  * RunInstances: creates and starts instances (Pending -> Starting -> Running),
  * with ClientToken idempotency and DryRun.
  */
+import { COMMON_PARAMS } from '../../common-params.js';
 import { EcsErrors } from '../errors.js';
 import { begin } from '../lifecycle.js';
 import type { InstanceRecord } from '../model.js';
@@ -12,22 +13,8 @@ import { parseRunSpec, type RunSpec } from './run-params.js';
 
 const CLIENT_TOKEN_RE = /^[\x20-\x7e]{1,64}$/;
 
-/** Parameters that do not make two requests different (the token itself, and per-request signing fields). */
-const NOT_FINGERPRINTED = new Set([
-  'ClientToken',
-  'DryRun',
-  'Action',
-  'Version',
-  'Format',
-  'AccessKeyId',
-  'Signature',
-  'SignatureMethod',
-  'SignatureVersion',
-  'SignatureNonce',
-  'SignatureType',
-  'Timestamp',
-  'SecurityToken',
-]);
+/** Parameters that do not make two requests different: the token itself, DryRun, and the per-request signing fields. */
+const NOT_FINGERPRINTED: ReadonlySet<string> = new Set(['ClientToken', 'DryRun', ...COMMON_PARAMS]);
 
 /** The canonical form of a request, to compare ClientToken replays (empty values count as absent). */
 function fingerprint(params: Params): string {
