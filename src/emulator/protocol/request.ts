@@ -68,7 +68,6 @@ export function header(request: RpcRequest, name: string): string | undefined {
   return request.headers.get(name)?.[0];
 }
 
-
 /** The action's own parameters: everything except the common/signature ones. */
 export function actionParams(request: RpcRequest): Record<string, string> {
   const out: Record<string, string> = {};
