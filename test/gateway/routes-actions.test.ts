@@ -19,13 +19,6 @@ useGatewayWithUpstream((ctx) => ({ upstream, app } = ctx));
 /** Makes the upstream answer `body` with fixed headers; returns the headers the envelope must carry. */
 const answer = (up: FakeUpstream, body: Record<string, unknown>) => answerWith(up, body, { date: DATE, vary: 'Accept-Encoding' });
 
-/** Runs one request; returns the response and what reached the upstream because of it. */
-async function exchange(up: FakeUpstream, req: request.Test): Promise<{ res: request.Response; sent: CapturedRequest[] }> {
-  const before = up.requests.length;
-  const res = await req;
-  return { res, sent: up.requests.slice(before) };
-}
-
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `i-bp${String(i + 1).padStart(3, '0')}`);
 const idWire = (list: readonly string[]) => Object.fromEntries(list.map((id, i) => [`InstanceId.${i + 1}`, id]));
 
@@ -93,7 +86,7 @@ const CASES: ActionCase[] = [
 describe('instance actions (V3)', () => {
   it.each(CASES)('$name', async ({ verb, body, host, wire }) => {
     const headers = answer(upstream, RESPONSE_BODY);
-    const { res, sent } = await exchange(upstream, request(app.server).put(`/api/instances/${verb}`).send(body));
+    const { res, sent } = await upstream.exchange(request(app.server).put(`/api/instances/${verb}`).send(body));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: { '@type': STRUCT, value: { body: RESPONSE_BODY, headers } } });
     expect(sent).toHaveLength(1);
@@ -107,7 +100,7 @@ describe('instance actions (V3)', () => {
 
   it('orders InstanceId.10 after InstanceId.9 in the signed query (canonical order is by name)', async () => {
     answer(upstream, RESPONSE_BODY);
-    const { sent } = await exchange(upstream, request(app.server).put('/api/instances/start').send({ ...CREDS, regionId: 'cn-beijing', instanceIds: ids(10) }));
+    const { sent } = await upstream.exchange(request(app.server).put('/api/instances/start').send({ ...CREDS, regionId: 'cn-beijing', instanceIds: ids(10) }));
     const [call] = sent as [CapturedRequest];
     const keys = call.url.slice(2).split('&').map((p) => decodeURIComponent(p.split('=')[0] ?? ''));
     expect(keys).toEqual(['InstanceId.1', 'InstanceId.10', ...ids(8).map((_, i) => `InstanceId.${i + 2}`), 'RegionId']);
@@ -117,7 +110,7 @@ describe('instance actions (V3)', () => {
 
   it('takes credentials from headers, with a security token', async () => {
     answer(upstream, RESPONSE_BODY);
-    const { res, sent } = await exchange(upstream, request(app.server).put('/api/instances/stop')
+    const { res, sent } = await upstream.exchange(request(app.server).put('/api/instances/stop')
       .set('X-Access-Key-Id', 'hdr-id').set('X-Access-Key-Secret', 'hdr-secret').set('X-Security-Token', 'sts-2')
       .send({ regionId: 'cn-beijing', instanceIds: ['i-1'] }));
     expect(res.status).toBe(200);
@@ -147,7 +140,7 @@ describe('instance actions (V1: params in a signed form body)', () => {
 
   it.each(CASES.filter((c) => /every field|seed/.test(c.name)))('$name', async ({ verb, body, host, wire }) => {
     const headers = answer(v1Upstream, RESPONSE_BODY);
-    const { res, sent } = await exchange(v1Upstream, request(v1App.server).put(`/api/instances/${verb}`).set('X-Security-Token', 'sts-v1').send(body));
+    const { res, sent } = await v1Upstream.exchange(request(v1App.server).put(`/api/instances/${verb}`).set('X-Security-Token', 'sts-v1').send(body));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: { '@type': STRUCT, value: { body: RESPONSE_BODY, headers } } });
     expect(sent).toHaveLength(1);

@@ -19,13 +19,6 @@ useGatewayWithUpstream((ctx) => ({ upstream, app } = ctx));
 /** Makes the upstream answer `body` with fixed headers; returns the headers the envelope must carry. */
 const answer = (up: FakeUpstream, body: Record<string, unknown>) => answerWith(up, body, { date: DATE, vary: 'Accept-Encoding' });
 
-/** Runs one request; returns the response and what reached the upstream because of it. */
-async function exchange(up: FakeUpstream, req: request.Test): Promise<{ res: request.Response; sent: CapturedRequest[] }> {
-  const before = up.requests.length;
-  const res = await req;
-  return { res, sent: up.requests.slice(before) };
-}
-
 /** The V3 call: POST /?<params>, empty body, action in x-acs-action, signed for CREDS (or `keyId`). */
 function expectV3Call(sent: CapturedRequest[], action: string, host: string, params: Record<string, string>, keyId: string = CREDS.accessKeyId): void {
   expect(sent).toHaveLength(1);
@@ -135,7 +128,7 @@ const CASES: CatalogCase[] = [
 describe('catalog routes (V3: params in the signed query)', () => {
   it.each(CASES)('$name', async ({ url, query, action, host, wire }) => {
     const headers = answer(upstream, REGIONS_BODY);
-    const { res, sent } = await exchange(upstream, request(app.server).get(`${url}?${qs({ ...CREDS, ...query })}`));
+    const { res, sent } = await upstream.exchange(request(app.server).get(`${url}?${qs({ ...CREDS, ...query })}`));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: { '@type': STRUCT, value: { body: REGIONS_BODY, headers } } });
     expectV3Call(sent, action, host, wire);
@@ -143,7 +136,7 @@ describe('catalog routes (V3: params in the signed query)', () => {
 
   it('reads credentials from the X-Access-Key-* and X-Security-Token headers', async () => {
     answer(upstream, REGIONS_BODY);
-    const { res, sent } = await exchange(upstream, request(app.server).get('/api/zones?region_id=cn-shanghai')
+    const { res, sent } = await upstream.exchange(request(app.server).get('/api/zones?region_id=cn-shanghai')
       .set('X-Access-Key-Id', 'hdr-key-id').set('X-Access-Key-Secret', 'hdr-secret').set('X-Security-Token', 'sts-token-1'));
     expect(res.status).toBe(200);
     expectV3Call(sent, 'DescribeZones', 'ecs.cn-shanghai.aliyuncs.com', { RegionId: 'cn-shanghai' }, 'hdr-key-id');
@@ -152,7 +145,7 @@ describe('catalog routes (V3: params in the signed query)', () => {
 
   it('accepts the same credential in header and query when equal', async () => {
     answer(upstream, REGIONS_BODY);
-    const { res, sent } = await exchange(upstream, request(app.server).get(`/api/regions?${qs(CREDS)}`).set('X-Access-Key-Id', CREDS.accessKeyId));
+    const { res, sent } = await upstream.exchange(request(app.server).get(`/api/regions?${qs(CREDS)}`).set('X-Access-Key-Id', CREDS.accessKeyId));
     expect(res.status).toBe(200);
     expectV3Call(sent, 'DescribeRegions', 'ecs.aliyuncs.com', {});
   });
@@ -180,7 +173,7 @@ describe('catalog routes (V1: params in a signed form body)', () => {
 
   it.each(CASES.filter((c) => Object.keys(c.wire).length > 0))('$name', async ({ url, query, action, host, wire }) => {
     const headers = answer(v1Upstream, REGIONS_BODY);
-    const { res, sent } = await exchange(v1Upstream, request(v1App.server).get(`${url}?${qs({ ...CREDS, ...query })}`));
+    const { res, sent } = await v1Upstream.exchange(request(v1App.server).get(`${url}?${qs({ ...CREDS, ...query })}`));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: { '@type': STRUCT, value: { body: REGIONS_BODY, headers } } });
     expect(sent).toHaveLength(1);

@@ -19,13 +19,6 @@ useGatewayWithUpstream((ctx) => ({ upstream, app } = ctx));
 /** Makes the upstream answer `body` with fixed headers; returns the headers the envelope must carry. */
 const answer = (up: FakeUpstream, body: Record<string, unknown>) => answerWith(up, body, { date: DATE });
 
-/** Runs one request; returns the response and what reached the upstream because of it. */
-async function exchange(up: FakeUpstream, req: request.Test): Promise<{ res: request.Response; sent: CapturedRequest[] }> {
-  const before = up.requests.length;
-  const res = await req;
-  return { res, sent: up.requests.slice(before) };
-}
-
 /** The one V3 call: POST /?<params>, empty body, action in x-acs-action, to `host`. */
 function expectV3Call(sent: CapturedRequest[], action: string, host: string, params: Record<string, string>): CapturedRequest {
   expect(sent).toHaveLength(1);
@@ -100,7 +93,7 @@ describe('GET /api/instances (DescribeInstances)', () => {
 
   it.each(CASES)('$name', async ({ query, host, wire }) => {
     const headers = answer(upstream, LIST_BODY);
-    const { res, sent } = await exchange(upstream, request(app.server).get(`/api/instances?${qs({ ...CREDS, ...query })}`));
+    const { res, sent } = await upstream.exchange(request(app.server).get(`/api/instances?${qs({ ...CREDS, ...query })}`));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: { '@type': STRUCT, value: { body: LIST_BODY, headers } } });
     expectV3Call(sent, 'DescribeInstances', host, wire);
@@ -118,7 +111,7 @@ describe('GET /api/instances (DescribeInstances)', () => {
 describe('GET /api/instances/:instanceId', () => {
   it('returns the envelope when the instance exists, asking for exactly that id', async () => {
     const headers = answer(upstream, LIST_BODY);
-    const { res, sent } = await exchange(upstream, request(app.server)
+    const { res, sent } = await upstream.exchange(request(app.server)
       .get(`/api/instances/i-bp67acfmxazb4p****?${qs({ region_id: 'cn-qingdao' })}`)
       .set('X-Access-Key-Id', CREDS.accessKeyId).set('X-Access-Key-Secret', CREDS.accessKeySecret));
     expect(res.status).toBe(200);
@@ -128,7 +121,7 @@ describe('GET /api/instances/:instanceId', () => {
 
   it('uses the endpoint given', async () => {
     answer(upstream, LIST_BODY);
-    const { res, sent } = await exchange(upstream, request(app.server)
+    const { res, sent } = await upstream.exchange(request(app.server)
       .get(`/api/instances/i-1?${qs({ ...CREDS, regionId: 'cn-qingdao', endpoint: 'ecs-vpc.cn-qingdao.aliyuncs.com' })}`));
     expect(res.status).toBe(200);
     expectV3Call(sent, 'DescribeInstances', 'ecs-vpc.cn-qingdao.aliyuncs.com', { RegionId: 'cn-qingdao', InstanceIds: '["i-1"]' });
@@ -139,7 +132,7 @@ describe('GET /api/instances/:instanceId', () => {
     { name: 'no Instances at all', body: { TotalCount: 0, RequestId: 'ECS-REQ-404' } },
   ])('404 InvalidInstanceId.NotFound for $name', async ({ body }) => {
     answer(upstream, body);
-    const { res, sent } = await exchange(upstream, request(app.server).get(`/api/instances/i-missing?${qs({ ...CREDS, regionId: 'cn-beijing' })}`));
+    const { res, sent } = await upstream.exchange(request(app.server).get(`/api/instances/i-missing?${qs({ ...CREDS, regionId: 'cn-beijing' })}`));
     expect(res.status).toBe(404);
     expect(res.body).toEqual({
       error: {
@@ -244,7 +237,7 @@ describe('POST /api/instances (RunInstances)', () => {
 
   it.each(CASES)('$name', async ({ body, host, wire }) => {
     const headers = answer(upstream, RUN_BODY);
-    const { res, sent } = await exchange(upstream, request(app.server).post('/api/instances').send(body));
+    const { res, sent } = await upstream.exchange(request(app.server).post('/api/instances').send(body));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: { '@type': STRUCT, value: { body: RUN_BODY, headers } } });
     expectV3Call(sent, 'RunInstances', host, wire);
@@ -252,7 +245,7 @@ describe('POST /api/instances (RunInstances)', () => {
 
   it('passes X-Security-Token as the signed x-acs-security-token header, never as a business param', async () => {
     answer(upstream, RUN_BODY);
-    const { res, sent } = await exchange(upstream, request(app.server).post('/api/instances').set('X-Security-Token', 'sts-1').send(required));
+    const { res, sent } = await upstream.exchange(request(app.server).post('/api/instances').set('X-Security-Token', 'sts-1').send(required));
     expect(res.status).toBe(200);
     const call = expectV3Call(sent, 'RunInstances', 'ecs.cn-beijing.aliyuncs.com', requiredWire);
     expect(call.headers['x-acs-security-token']).toBe('sts-1');
@@ -286,7 +279,7 @@ describe('instances in V1 (params in a signed form body)', () => {
     },
   ])('$name', async ({ req, action, host, wire }) => {
     const headers = answer(v1Upstream, LIST_BODY);
-    const { res, sent } = await exchange(v1Upstream, req());
+    const { res, sent } = await v1Upstream.exchange(req());
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: { '@type': STRUCT, value: { body: LIST_BODY, headers } } });
     expect(sent).toHaveLength(1);

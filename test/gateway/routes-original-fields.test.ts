@@ -107,12 +107,6 @@ function send(route: OriginalRoute, fields: Fields): request.Test {
   return (route.method === 'POST' ? request(app.server).post(route.url) : request(app.server).put(route.url)).send(fields);
 }
 
-async function exchange(route: OriginalRoute, fields: Fields): Promise<{ res: request.Response; sent: CapturedRequest[] }> {
-  const before = upstream.requests.length;
-  const res = await send(route, fields);
-  return { res, sent: upstream.requests.slice(before) };
-}
-
 function expectWire(route: OriginalRoute, res: request.Response, sent: CapturedRequest[]): void {
   expect(res.status).toBe(200);
   expect(sent).toHaveLength(1);
@@ -125,26 +119,26 @@ function expectWire(route: OriginalRoute, res: request.Response, sent: CapturedR
 
 describe.each(ROUTES)('$operationId ($method $url): every original field', (route) => {
   it('in camelCase', async () => {
-    const { res, sent } = await exchange(route, route.fields);
+    const { res, sent } = await upstream.exchange(send(route, route.fields));
     expectWire(route, res, sent);
   });
 
   it('in snake_case, with identical wire params', async () => {
     const snake = snakeFields(route.fields);
     expect(Object.keys(snake).filter((k) => k.includes('_')).length).toBeGreaterThan(1);
-    const { res, sent } = await exchange(route, snake);
+    const { res, sent } = await upstream.exchange(send(route, snake));
     expectWire(route, res, sent);
   });
 
   it('in both spellings with equal values', async () => {
-    const { res, sent } = await exchange(route, { ...route.fields, ...snakeFields(route.fields) });
+    const { res, sent } = await upstream.exchange(send(route, { ...route.fields, ...snakeFields(route.fields) }));
     expectWire(route, res, sent);
   });
 
   const multiWord = Object.keys(route.fields).filter((k) => toSnake(k) !== k);
   it.each(multiWord)('%s and its snake_case spelling with different values: 400 CONFLICTING_FIELDS', async (field) => {
     const value = route.fields[field] as Value;
-    const { res, sent } = await exchange(route, { ...route.fields, [toSnake(field)]: other(value) });
+    const { res, sent } = await upstream.exchange(send(route, { ...route.fields, [toSnake(field)]: other(value) }));
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'CONFLICTING_FIELDS', status: 400 });
     expect(res.body.error.details).toEqual([{ location: 'request', field, message: 'given twice with different values' }]);

@@ -72,6 +72,13 @@ export class FakeUpstream {
     return last;
   }
 
+  /** Awaits a request to the gateway; returns its answer and what reached this upstream because of it. */
+  async exchange<T>(pending: PromiseLike<T>): Promise<{ res: T; sent: CapturedRequest[] }> {
+    const before = this.requests.length;
+    const res = await pending;
+    return { res, sent: this.requests.slice(before) };
+  }
+
   async close(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
