@@ -58,8 +58,6 @@ export const commonFields = {
     .meta({ example: 'ecs.cn-beijing.aliyuncs.com' }),
 };
 
-/** The field names of `commonFields` whose values are secrets. */
-export const SECRET_FIELDS = new Set(['accessKeySecret', 'securityToken', 'access_key_secret', 'security_token']);
 
 export const dryRun = () => boolish().optional().describe('Check the request only (ECS DryRun): ECS answers DryRunOperation / DRYRUN.SUCCESS');
 export const batchOptimization = () => z.enum(['AllTogether', 'SuccessFirst']).optional()
