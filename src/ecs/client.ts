@@ -35,6 +35,13 @@ export interface EcsClientOptions {
   dispatcher?: Dispatcher;
   now?: () => Date;
   nonce?: () => string;
+  /** Arms the call deadline and returns its cancel; injected by tests (default: setTimeout). */
+  armDeadline?: (onExpiry: () => void, ms: number) => () => void;
+}
+
+function armTimer(onExpiry: () => void, ms: number): () => void {
+  const timer = setTimeout(onExpiry, ms);
+  return () => clearTimeout(timer);
 }
 
 /** Signs ECS RPC calls and sends them over one shared undici Agent. */
@@ -76,7 +83,7 @@ export class EcsClient {
     // One deadline over connect, headers and body. A plain timer cleared when the call settles: an
     // AbortSignal.timeout() would live on for the full timeout after every call (GC and RSS cost under load).
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), this.options.timeoutMs);
+    const cancelDeadline = (this.options.armDeadline ?? armTimer)(() => abort.abort(), this.options.timeoutMs);
 
     let response: Dispatcher.ResponseData;
     let text: string;
@@ -92,7 +99,7 @@ export class EcsClient {
     } catch (err) {
       throw classifyTransportError(err, abort.signal.aborted, call.action);
     } finally {
-      clearTimeout(timer);
+      cancelDeadline();
     }
     // The secrets to scrub are only worked out when ECS answers an error (off the hot path).
     return toResult(response.statusCode, flattenHeaders(response.headers), text, call.action, () => secretsOf(call.credentials, call.params));

@@ -15,7 +15,7 @@ describe.each(['v3', 'v1'] as const)('every route through the gateway into the e
   afterAll(async () => { await stack.close(); });
   beforeEach(async () => { await fetch(`${stack.emulator.url}/__emulator/reset`, { method: 'POST' }); });
 
-  const body = (res: { json: any }) => res.json.data.value.body; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const body = (res: { json: any }) => res.json.data.value.body;
   const act = (verb: string, ids: string[], extra: Record<string, unknown> = {}) =>
     call(stack.base, 'PUT', `/api/instances/${verb}`, { ...creds, regionId: REGION, instanceIds: ids, ...extra });
   const get = (id: string) => call(stack.base, 'GET', `/api/instances/${id}?${qs({ regionId: REGION })}`);

@@ -2,10 +2,34 @@
  * Fault injection over HTTP (`/__emulator/faults`) and reset (`/__emulator/reset`), as the
  * official SDKs experience them.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { rawRequest, TEST_KEY } from './helpers.js';
 import { $Ecs, v1Client, v3Client } from './sdk-clients.js';
+
+/** The emulator's latency sleeps (node:timers/promises setTimeout), held until the test wakes them. */
+const sleeps = vi.hoisted(() => {
+  type Sleep = { ms: number; wake: () => void };
+  const begun: Sleep[] = [];
+  const waiting: Array<(sleep: Sleep) => void> = [];
+  return {
+    started(sleep: Sleep) {
+      const waiter = waiting.shift();
+      if (waiter) waiter(sleep);
+      else begun.push(sleep);
+    },
+    /** Resolves with the next sleep once it has begun. */
+    next: () => new Promise<Sleep>((resolve) => {
+      const sleep = begun.shift();
+      if (sleep) resolve(sleep);
+      else waiting.push(resolve);
+    }),
+  };
+});
+vi.mock('node:timers/promises', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('node:timers/promises')>()),
+  setTimeout: (ms: number) => new Promise<void>((wake) => sleeps.started({ ms, wake })),
+}));
 
 let emu: RunningEmulator;
 let draws: number[] = [];
@@ -38,11 +62,16 @@ describe('fault modes', () => {
     expect((await regionsV1()).RequestId).toBeTruthy();
   });
 
-  it('latency: delays the answer by latencyMs', async () => {
+  it('latency: holds the answer for latencyMs, then answers', async () => {
     await inject({ mode: 'latency', count: 1, latencyMs: 300 });
-    const t0 = Date.now();
+    const call = regionsV3();
+    const first = await Promise.race([sleeps.next(), call.then(() => 'answered without waiting')]);
+    if (typeof first === 'string') throw new Error(first);
+    expect(first.ms).toBe(300);
+    first.wake();
+    expect((await call).statusCode).toBe(200);
+    // count 1: the next call is not held.
     expect((await regionsV3()).statusCode).toBe(200);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
   });
 
   it('drop: destroys the socket without an answer', async () => {

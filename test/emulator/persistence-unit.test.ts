@@ -1,8 +1,14 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadStateFile, StateFileWriter, writeStateFileAtomic } from '../../src/emulator/persistence.js';
+import { fsSpy } from './fs-spy.js';
+
+vi.mock('node:fs/promises', async (real) => (await import('./fs-spy.js')).spiedFsPromises(await real()));
+afterEach(() => {
+  fsSpy.crashWrites = false;
+});
 
 const dir = () => mkdtempSync(join(tmpdir(), 'ecs-emu-'));
 
@@ -13,6 +19,16 @@ describe('state file', () => {
     await writeStateFileAtomic(file, { instances: ['i-1'] });
     expect(loadStateFile(file)).toEqual({ instances: ['i-1'] });
     expect(readdirSync(join(d, 'nested'))).toEqual(['state.json']);
+  });
+
+  it('a write that dies midway leaves the previous file whole and no temp file behind', async () => {
+    const d = dir();
+    const file = join(d, 'state.json');
+    await writeStateFileAtomic(file, { instances: ['i-1'] });
+    fsSpy.crashWrites = true;
+    await expect(writeStateFileAtomic(file, { instances: ['i-1', 'i-2'], padding: 'x'.repeat(1000) })).rejects.toThrow(/ENOSPC/);
+    expect(loadStateFile(file)).toEqual({ instances: ['i-1'] });
+    expect(readdirSync(d)).toEqual(['state.json']);
   });
 
   it('treats a missing file as no state and refuses a foreign or corrupt one', () => {

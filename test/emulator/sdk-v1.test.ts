@@ -10,7 +10,7 @@ import { v1Client } from './sdk-clients.js';
 const IMAGE = 'aliyun_3_x64_20G_alibase_20240528.vhd';
 const TYPE = 'ecs.g6.large';
 
-type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Body = Record<string, any>;
 
 let emu: RunningEmulator;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
-import { Dispatcher, MockAgent } from 'undici';
+import { Dispatcher, errors, MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EcsClient, scrubSecrets, type EcsClientOptions } from '../../src/ecs/client.js';
 import { percentEncode, type Credentials } from '../../src/ecs/signer.js';
 import { GatewayError } from '../../src/errors.js';
 import { FIXED_DATE, FIXED_NONCE } from '../support/gateway.js';
-import { FakeUpstream, parseParams } from '../support/upstream.js';
+import { FakeUpstream, gate, parseParams } from '../support/upstream.js';
 
 const CREDENTIALS: Credentials = { accessKeyId: 'LTAItestid', accessKeySecret: 'client-secret-value' };
 const STS: Credentials = { ...CREDENTIALS, securityToken: 'sts-token-value-123' };
@@ -245,21 +245,63 @@ describe('EcsClient transport failures (real sockets)', () => {
     signatureVersion: 'v3', allowedEndpoints: [], timeoutMs: 300, upstreamUrl: upstream.url, ...options,
   });
 
-  it('answers through its own Agent and closes it (idempotently)', async () => {
+  it('answers through its own Agent and closes it (idempotently): later calls fail without reaching ECS', async () => {
     const c = real();
     await expect(c.call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS })).resolves.toMatchObject({ body: { RequestId: 'ok' } });
+    const reached = upstream.requests.length;
     await c.close();
+    await c.close();
+    const err = await failure(c.call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS }));
+    expect(err).toMatchObject({ statusCode: 502, code: 'UPSTREAM_UNAVAILABLE' });
+    // undici: a closed Agent is destroyed once close() resolves; dispatching on it throws this.
+    expect(err.cause).toBeInstanceOf(errors.ClientDestroyedError);
+    expect(upstream.requests).toHaveLength(reached);
+  });
+
+  /** A deadline the test expires by hand, recording the value it was armed with and whether it was cancelled. */
+  function manualDeadline() {
+    const armed: Array<{ ms: number; expire: () => void; cancelled: boolean }> = [];
+    const armDeadline = (onExpiry: () => void, ms: number) => {
+      const entry = { ms, expire: onExpiry, cancelled: false };
+      armed.push(entry);
+      return () => { entry.cancelled = true; };
+    };
+    return { armed, armDeadline };
+  }
+
+  it('arms one deadline of timeoutMs per call and cancels it once ECS has answered', async () => {
+    const { armed, armDeadline } = manualDeadline();
+    const c = real({ timeoutMs: 1234, armDeadline });
+    await c.call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS });
+    await c.call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS });
+    expect(armed.map(({ ms, cancelled }) => ({ ms, cancelled }))).toEqual([{ ms: 1234, cancelled: true }, { ms: 1234, cancelled: true }]);
     await c.close();
   });
 
-  it('a timeout is a 504 UPSTREAM_TIMEOUT with retry-after', async () => {
-    upstream.reply = { delayMs: 1000 };
-    const c = real();
-    const started = Date.now();
-    const err = await failure(c.call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS }));
+  it('a call ECS has not answered when the deadline expires is a 504 UPSTREAM_TIMEOUT with retry-after', async () => {
+    const held = gate();
+    upstream.reply = { until: held.promise, body: { RequestId: 'too-late' } };
+    const { armed, armDeadline } = manualDeadline();
+    const c = real({ armDeadline });
+    const before = upstream.requests.length;
+    const pending = failure(c.call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS }));
+    await upstream.received(before + 1);
+    expect(armed).toHaveLength(1);
+    armed[0]!.expire();
+    const err = await pending;
     expect(err).toMatchObject({ statusCode: 504, code: 'UPSTREAM_TIMEOUT' });
     expect(err.responseHeaders['retry-after']).toBe('1');
-    expect(Date.now() - started).toBeLessThan(900);
+    held.open();
+    await c.close();
+  });
+
+  it('without an injected deadline, a call ECS never answers still ends in a 504 UPSTREAM_TIMEOUT', async () => {
+    const held = gate();
+    upstream.reply = { until: held.promise };
+    const c = real({ timeoutMs: 200 });
+    const err = await failure(c.call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS }));
+    expect(err).toMatchObject({ statusCode: 504, code: 'UPSTREAM_TIMEOUT' });
+    held.open();
     await c.close();
   });
 

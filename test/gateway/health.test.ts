@@ -2,8 +2,10 @@ import { connect, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDS, testGateway } from '../support/gateway.js';
-import { FakeUpstream } from '../support/upstream.js';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { CREDS, LogCapture, testGateway } from '../support/gateway.js';
+import { FakeUpstream, gate } from '../support/upstream.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -116,24 +118,35 @@ function responseAt(raw: string, n: number): { status: number; headers: string; 
 describe('while shutting down', () => {
   it('readyz says 503, healthz stays 200, new API requests get 503 SHUTTING_DOWN, in-flight requests finish', async () => {
     const upstream = await new FakeUpstream().start();
-    upstream.reply = { delayMs: 700, body: { RequestId: 'SLOW' } };
-    const { app } = await testGateway(upstream.url, { ECS_TIMEOUT_MS: '5000' });
+    const slowUpstream = gate();
+    upstream.reply = { until: slowUpstream.promise, body: { RequestId: 'SLOW' } };
+    // Built by hand (not testGateway) to add two probes before the app is ready: one when close() has
+    // started (preClose, after the gateway's own), one when the server has parsed six requests.
+    const config = loadConfig({ ECS_UPSTREAM_URL: upstream.url, ECS_TIMEOUT_MS: '5000' }, { homeDir: '/nonexistent' });
+    const app = await buildApp({ config, logStream: new LogCapture() });
+    const closeStarted = gate();
+    app.addHook('preClose', async () => closeStarted.open());
+    const sixParsed = gate();
+    let parsed = 0;
+    app.server.on('request', () => { if (++parsed === 6) sixParsed.open(); });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as AddressInfo).port;
     const slow = get(`/api/regions?accessKeyId=${CREDS.accessKeyId}&accessKeySecret=${CREDS.accessKeySecret}`);
     try {
-      // Keep three connections busy with an in-flight call, so closing does not reap them.
+      // Keep three connections busy with a call that ECS holds, so closing does not reap them.
       const conversations = await Promise.all([open(port), open(port), open(port)]);
       for (const c of conversations) c.send(slow);
-      await new Promise((r) => setTimeout(r, 150));
-      expect(upstream.requests).toHaveLength(3);
+      await upstream.received(3);
 
       const closed = app.close();
-      await new Promise((r) => setTimeout(r, 50));
+      await closeStarted.promise;
       const [ready, live, api] = conversations as [Conversation, Conversation, Conversation];
       ready.send(get('/readyz'));
       live.send(get('/healthz'));
       api.send(get(`/api/regions?accessKeyId=${CREDS.accessKeyId}&accessKeySecret=${CREDS.accessKeySecret}`));
+      // Pipelined behind the held calls: the gateway has read them before ECS answers the first ones.
+      await sixParsed.promise;
+      slowUpstream.open();
       await closed;
       const [readyRaw, liveRaw, apiRaw] = await Promise.all([ready.done, live.done, api.done]);
 
@@ -150,6 +163,7 @@ describe('while shutting down', () => {
       // The refused call never reached ECS.
       expect(upstream.requests).toHaveLength(3);
     } finally {
+      slowUpstream.open();
       await app.close();
       await upstream.close();
     }

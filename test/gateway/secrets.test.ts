@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redactUrl } from '../../src/http/logging.js';
 import { canonicalQueryString, percentEncode, stringToSignV1 } from '../../src/ecs/signer.js';
 import { testGateway, type LogCapture } from '../support/gateway.js';
-import { FakeUpstream, type CapturedRequest, type UpstreamReply } from '../support/upstream.js';
+import { FakeUpstream, gate, type CapturedRequest, type UpstreamReply } from '../support/upstream.js';
 
 /** Secrets with characters that encode differently under encodeURIComponent and RFC 3986. */
 const SECRET = "SECRETak/k+y=(1)!'*";
@@ -197,8 +197,11 @@ describe.each(['v3', 'v1'] as const)('no secret is logged or echoed (signature %
   });
 
   it('504 timeout', async () => {
-    upstream.reply = { delayMs: 1000 };
+    // ECS holds the call until the gateway has given up on it.
+    const held = gate();
+    upstream.reply = { until: held.promise };
     const res = await request(app.server).post('/api/instances').set('authorization', auth).send(createBody);
+    held.open();
     check(res, 504);
   });
 

@@ -2,31 +2,49 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDS } from '../support/gateway.js';
-import { FakeUpstream } from '../support/upstream.js';
+import { FakeUpstream, gate } from '../support/upstream.js';
 
 const root = resolve(__dirname, '../..');
 
+/** What startServer hands back: the child, its output so far, its exit, and a wait for a line of output. */
+interface ServerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+  /** Resolves with the first match of `pattern` in the output, as soon as it is written; rejects if the process exits first. */
+  printed: (pattern: RegExp) => Promise<RegExpExecArray>;
+}
+
 /** Runs src/server.ts as its own process (through tsx), collecting its output. */
-function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+function startServer(env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+  const watchers = new Set<() => void>();
+  const collect = (c: Buffer) => {
+    out += c.toString('utf8');
+    for (const check of watchers) check();
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, output: () => out, exit };
-}
-
-async function listeningUrl(output: () => string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const url = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(output())?.[1];
-    if (url) return url;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not start:\n${output()}`);
+  const printed = (pattern: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
+    const check = () => {
+      const match = pattern.exec(out);
+      if (!match) return;
+      watchers.delete(check);
+      resolve(match);
+    };
+    watchers.add(check);
+    check();
+    void exit.then((code) => {
+      if (watchers.delete(check)) reject(new Error(`exited (${code}) before printing ${pattern}:\n${out}`));
+    });
+  });
+  return { child, output: () => out, exit, printed };
 }
 
 describe('the gateway process (src/server.ts)', () => {
@@ -43,16 +61,19 @@ describe('the gateway process (src/server.ts)', () => {
 
   it('on SIGTERM stops accepting, finishes the in-flight request, and exits 0', async () => {
     const server = startServer({ PORT: '0', ECS_UPSTREAM_URL: upstream.url });
-    const base = await listeningUrl(server.output);
-    upstream.reply = { body: { RequestId: 'slow-1', Regions: { Region: [] } }, delayMs: 700 };
+    const [, base] = await server.printed(/"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/);
+    // ECS holds the call until the gateway has begun shutting down.
+    const held = gate();
+    upstream.reply = { body: { RequestId: 'slow-1', Regions: { Region: [] } }, until: held.promise };
     const inFlight = fetch(`${base}/api/regions?${new URLSearchParams(CREDS)}`);
-    while (upstream.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+    await upstream.received(1);
     server.child.kill('SIGTERM');
+    await server.printed(/"msg":"shutting down"/);
+    held.open();
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect(((await res.json()) as { data: { value: { body: { RequestId: string } } } }).data.value.body.RequestId).toBe('slow-1');
     expect(await server.exit).toBe(0);
-    expect(server.output()).toContain('"msg":"shutting down"');
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   }, 30_000);
 });

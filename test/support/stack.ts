@@ -41,7 +41,7 @@ export async function injectFault(emulator: RunningEmulator, rule: Record<string
 /** A gateway answer: status, parsed JSON and headers. */
 export interface Answer {
   status: number;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;
   headers: Headers;
 }
 

@@ -19,8 +19,8 @@ export interface UpstreamReply {
   body?: unknown;
   /** Raw text instead of JSON. */
   raw?: string;
-  /** Wait this long before answering. */
-  delayMs?: number;
+  /** Answer only once this settles: the test decides when the upstream finishes (see `gate()`). */
+  until?: PromiseLike<unknown>;
   /** Destroy the socket instead of answering. */
   drop?: boolean;
 }
@@ -56,6 +56,7 @@ export class FakeUpstream {
   readonly requests: CapturedRequest[] = [];
   reply: UpstreamReply | ((req: CapturedRequest) => UpstreamReply) = { body: { RequestId: 'F6A8C2D1-0000-4000-8000-000000000001' } };
   private server: Server | undefined;
+  private waiters: Array<{ count: number; resolve: () => void }> = [];
   url = '';
 
   async start(): Promise<this> {
@@ -70,6 +71,12 @@ export class FakeUpstream {
     const last = this.requests.at(-1);
     if (!last) throw new Error('no request reached the upstream');
     return last;
+  }
+
+  /** Resolves once `count` requests in all have reached this upstream (an event, not a poll). */
+  received(count: number): Promise<void> {
+    if (this.requests.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
   }
 
   /** Awaits a request to the gateway; returns its answer and what reached this upstream because of it. */
@@ -95,8 +102,9 @@ export class FakeUpstream {
       action: params.Action ?? (req.headers['x-acs-action'] as string | undefined),
     };
     this.requests.push(captured);
+    this.waiters = this.waiters.filter((w) => (w.count <= this.requests.length ? (w.resolve(), false) : true));
     const reply = typeof this.reply === 'function' ? this.reply(captured) : this.reply;
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (reply.until) await reply.until;
     if (reply.drop) {
       req.socket.destroy();
       return;
@@ -104,6 +112,13 @@ export class FakeUpstream {
     res.writeHead(reply.status ?? 200, { ...ECS_HEADERS, ...reply.headers });
     res.end(reply.raw ?? JSON.stringify(reply.body ?? {}));
   }
+}
+
+/** A promise the test resolves by hand: `upstream.reply = { until: g.promise }`, then `g.open()`. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => { open = resolve; });
+  return { promise, open };
 }
 
 /**

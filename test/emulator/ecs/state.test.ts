@@ -1,24 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { EcsApiError, EcsEmulatorState, SUPPORTED_ACTIONS } from '../../../src/emulator/ecs/index.js';
+import { renderError } from '../../../src/emulator/protocol/render.js';
 import { Harness, REGION, expectEcsError, idParams } from './helpers.js';
 
 describe('EcsEmulatorState', () => {
-  it('supports the instance lifecycle and catalog actions', () => {
-    expect([...SUPPORTED_ACTIONS].sort()).toEqual(
-      [
-        'DeleteInstances',
-        'DescribeImages',
-        'DescribeInstanceStatus',
-        'DescribeInstanceTypes',
-        'DescribeInstances',
-        'DescribeRegions',
-        'DescribeZones',
-        'RebootInstances',
-        'RunInstances',
-        'StartInstances',
-        'StopInstances',
-      ].sort(),
-    );
+  it('implements the instance lifecycle and catalog actions, and lists exactly those as supported', () => {
+    const actions = [
+      'DeleteInstances', 'DescribeImages', 'DescribeInstanceStatus', 'DescribeInstanceTypes', 'DescribeInstances',
+      'DescribeRegions', 'DescribeZones', 'RebootInstances', 'RunInstances', 'StartInstances', 'StopInstances',
+    ];
+    const h = new Harness();
+    for (const action of actions) {
+      // Reaching the action is enough: it may refuse the empty parameters, but never as an unknown action.
+      let code: string | undefined;
+      try {
+        h.call(action, {});
+      } catch (err) {
+        code = (err as { code?: string }).code;
+      }
+      expect(code, action).not.toBe('InvalidAction.NotFound');
+    }
+    expect([...SUPPORTED_ACTIONS].sort()).toEqual([...actions].sort());
   });
 
   it('answers InvalidAction.NotFound (404) for any other action', () => {
@@ -29,11 +31,18 @@ describe('EcsEmulatorState', () => {
     }
   });
 
-  it('EcsApiError carries status, code, message and optional recommend', () => {
-    const err = new EcsApiError(403, 'Forbidden.RAM', 'no', 'https://example.test');
-    expect(err).toBeInstanceOf(Error);
-    expect([err.status, err.code, err.message, err.recommend]).toEqual([403, 'Forbidden.RAM', 'no', 'https://example.test']);
-    expect(new EcsApiError(400, 'X', 'y').recommend).toBeUndefined();
+  it('an EcsApiError reaches the wire as the ECS error body with its status, code, message and Recommend', () => {
+    const id = 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE';
+    const withLink = renderError(new EcsApiError(403, 'Forbidden.RAM', 'no', 'https://example.test'), id, 'JSON');
+    expect(withLink.status).toBe(403);
+    expect(JSON.parse(withLink.body)).toEqual({ RequestId: id, HostId: 'ecs.aliyuncs.com', Code: 'Forbidden.RAM', Message: 'no', Recommend: 'https://example.test' });
+    // Thrown by an action (no Recommend of its own): the troubleshoot link for its code.
+    const thrown = expectEcsError(() => new Harness().call('StopInstances', { RegionId: REGION, 'InstanceId.1': 'i-missing' }), 404, 'InvalidInstanceId.NotFound');
+    expect(JSON.parse(renderError(thrown, id, 'JSON').body)).toMatchObject({
+      Code: 'InvalidInstanceId.NotFound',
+      Message: 'The specified InstanceId does not exist.',
+      Recommend: `https://api.aliyun.com/troubleshoot?q=InvalidInstanceId.NotFound&product=Ecs&requestId=${id}`,
+    });
   });
 
   it('keeps instances apart per account', () => {
