@@ -30,8 +30,12 @@ export const DEMO_ACCESS_KEY: Readonly<AccessKey> = Object.freeze({
   accessKeySecret: 'demo-access-key-secret',
 });
 
-/** Reads EMULATOR_* variables from `env`; pure, so tests pass a plain object. */
-export function loadEmulatorConfig(env: Readonly<Record<string, string | undefined>>): EmulatorConfig {
+/**
+ * Reads EMULATOR_* variables from `env`; pure, so tests pass a plain object. An empty variable
+ * (`EMULATOR_PORT=`, as compose and .env files write a blank one) counts as unset, for every variable.
+ */
+export function loadEmulatorConfig(rawEnv: Readonly<Record<string, string | undefined>>): EmulatorConfig {
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== ''));
   const problems: string[] = [];
   const host = (env.EMULATOR_HOST ?? '127.0.0.1').trim();
   if (host === '') problems.push('EMULATOR_HOST must not be empty');

@@ -53,6 +53,14 @@ describe('loadEmulatorConfig', () => {
     expect(loadEmulatorConfig({ EMULATOR_FAULTS: 'FALSE' }).faults).toBe(false);
   });
 
+  it('counts an empty variable (VAR= in compose and .env files) as unset, for every variable', () => {
+    const names = ['EMULATOR_HOST', 'EMULATOR_PORT', 'EMULATOR_ACCESS_KEYS', 'EMULATOR_TRANSITION_MS', 'EMULATOR_STATE_FILE', 'EMULATOR_FAULTS', 'EMULATOR_FAULTS_PRESET'];
+    const defaults = loadEmulatorConfig({});
+    for (const name of names) expect(loadEmulatorConfig({ [name]: '' }), name).toEqual(defaults);
+    expect(loadEmulatorConfig(Object.fromEntries(names.map((n) => [n, ''])))).toEqual(defaults);
+    expect(loadEmulatorConfig({ EMULATOR_HOST: '', EMULATOR_PORT: '9100' })).toMatchObject({ host: '127.0.0.1', port: 9100 });
+  });
+
   it('lists every problem at once and never echoes a secret', () => {
     const problems = problemsOf({
       EMULATOR_HOST: ' ',
