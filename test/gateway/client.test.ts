@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Dispatcher, MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EcsClient, scrubSecrets, type EcsClientOptions } from '../../src/ecs/client.js';
-import { percentEncode, type Credentials } from '../../src/ecs/signer.js';
+import { percentEncode, sha256Hex, type Credentials } from '../../src/ecs/signer.js';
 import { GatewayError } from '../../src/errors.js';
 import { FIXED_DATE, FIXED_NONCE } from '../support/gateway.js';
 import { FakeUpstream, parseParams } from '../support/upstream.js';
@@ -90,7 +89,7 @@ describe('EcsClient origin and signing', () => {
     expect(sent.path).toBe('/');
     expect(parseParams(sent.body)).toEqual({ RegionId: 'cn-beijing', 'InstanceId.1': 'i-1' });
     expect(sent.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(sent.headers['x-acs-content-sha256']).toBe(createHash('sha256').update(sent.body).digest('hex'));
+    expect(sent.headers['x-acs-content-sha256']).toBe(sha256Hex(sent.body));
     expect(sent.headers['x-acs-action']).toBe('StartInstances');
     expect(sent.headers['x-acs-version']).toBe('2014-05-26');
     expect(sent.headers['x-acs-security-token']).toBe('sts-token-value-123');
