@@ -6,7 +6,7 @@
  * Env: BENCH_SIGN_MS (time per measurement, default 500), BENCH_SIGN_ROUNDS (default 3).
  */
 import { OpenApiUtil } from '@alicloud/openapi-core';
-import { EMPTY_PAYLOAD_SHA256, formatTimestamp, signV1, signV3, type SignInput } from '../src/ecs/signer.js';
+import { formatTimestamp, signV1, signV3, type SignInput } from '../src/ecs/signer.js';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET } from './fixtures.js';
 
 export interface SignResults {
@@ -26,7 +26,8 @@ const date = new Date('2026-11-22T13:17:43Z');
 const nonce = 'b352babc722cfb7f24c918aefd90e59c';
 const host = 'ecs.cn-hangzhou.aliyuncs.com';
 const credentials = { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET };
-const params = { RegionId: 'cn-hangzhou', 'InstanceId.1': 'i-bp67acfmxazb4p0001' };
+// Keys in canonical order: the SDK serialises a form body in insertion order, we sort (same bytes, same hash).
+const params = { 'InstanceId.1': 'i-bp67acfmxazb4p0001', RegionId: 'cn-hangzhou' };
 const input: SignInput = { action: 'StopInstances', version: '2014-05-26', params, credentials, host, date, nonce };
 
 /** What the SDK does per V1 call: common parameters added, then getRPCSignature. */
@@ -38,17 +39,22 @@ function sdkV1(): string {
   return OpenApiUtil.getRPCSignature(signed, 'POST', ACCESS_KEY_SECRET);
 }
 
-/** What the SDK does per V3 call: request headers set, then getAuthorization over the request. */
+/**
+ * What the SDK does per V3 call with the parameters in a form body (as we send them): the body
+ * serialised and hashed, the request headers set, then getAuthorization over the request.
+ */
 function sdkV3(): string {
+  const body = OpenApiUtil.toForm(params);
+  const payloadHash = OpenApiUtil.hash(Buffer.from(body, 'utf8'), 'ACS3-HMAC-SHA256').toString('hex');
   const request = {
-    method: 'POST', pathname: '/', query: { ...params },
+    method: 'POST', pathname: '/', query: {},
     headers: {
-      host, 'x-acs-action': 'StopInstances', 'x-acs-version': '2014-05-26', 'x-acs-date': formatTimestamp(date),
-      'x-acs-signature-nonce': nonce, 'x-acs-content-sha256': EMPTY_PAYLOAD_SHA256,
+      host, 'content-type': 'application/x-www-form-urlencoded', 'x-acs-action': 'StopInstances', 'x-acs-version': '2014-05-26',
+      'x-acs-date': formatTimestamp(date), 'x-acs-signature-nonce': nonce, 'x-acs-content-sha256': payloadHash,
     },
   };
   return OpenApiUtil.getAuthorization(request as unknown as Parameters<typeof OpenApiUtil.getAuthorization>[0],
-    'ACS3-HMAC-SHA256', EMPTY_PAYLOAD_SHA256, ACCESS_KEY_ID, ACCESS_KEY_SECRET);
+    'ACS3-HMAC-SHA256', payloadHash, ACCESS_KEY_ID, ACCESS_KEY_SECRET);
 }
 
 const cases = {

@@ -5,14 +5,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { EmulatorConfigError, listenFailure, loadEmulatorConfig, type EmulatorConfig } from '../src/emulator/config.js';
 import { DEMO_ACCESS_KEY, startEmulator, type RunningEmulator } from '../src/emulator/server.js';
 
 const REGION = 'cn-beijing';
 const ENDPOINT = `ecs.${REGION}.aliyuncs.com`;
 
 const env = process.env;
-const host = env.HOST ?? '127.0.0.1';
 
 /** Single-quotes a string for a POSIX shell. */
 const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -53,13 +53,48 @@ async function createDemoInstance(base: string): Promise<string> {
   return id;
 }
 
+/** The demo's own settings, validated like the real ones (an empty variable counts as unset). */
+function loadDemoConfig(): { gateway: Config; emulator: EmulatorConfig } {
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (err instanceof ConfigError || err instanceof EmulatorConfigError) problems.push(...err.problems);
+      else throw err;
+      return undefined;
+    }
+  };
+  // Only the demo's own settings: server-side credentials from the shell must not leak into the demo.
+  // The upstream is a placeholder until the emulator listens (EMULATOR_PORT may be 0).
+  const gateway = attempt(() => loadConfig({
+    HOST: env.HOST, PORT: env.PORT, LOG_LEVEL: env.LOG_LEVEL || 'warn', ECS_SIGNATURE_VERSION: env.ECS_SIGNATURE_VERSION,
+    ECS_UPSTREAM_URL: 'http://127.0.0.1',
+  }, { homeDir: '/nonexistent' }));
+  const emulator = attempt(() => loadEmulatorConfig({ EMULATOR_PORT: env.EMULATOR_PORT, EMULATOR_TRANSITION_MS: env.EMULATOR_TRANSITION_MS }));
+  if (!gateway || !emulator) throw new ConfigError(problems);
+  return { gateway, emulator };
+}
+
+/** Stops the demo with one line on stderr (no stack trace) and a non-zero status. */
+function fail(message: string, code = 1): never {
+  process.stderr.write(`demo failed to start: ${message}\n`);
+  process.exit(code);
+}
+
 async function main(): Promise<void> {
+  let settings: ReturnType<typeof loadDemoConfig>;
+  try {
+    settings = loadDemoConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.problems.join('; '), 78);
+    throw err;
+  }
+  const { host } = settings.gateway;
+  const emulatorPort = settings.emulator.port;
   const emulator: RunningEmulator = await startEmulator({
-    host,
-    port: Number(env.EMULATOR_PORT ?? 9000),
-    accessKeys: [DEMO_ACCESS_KEY],
-    transitionMs: Number(env.EMULATOR_TRANSITION_MS ?? 2000),
-  });
+    host, port: emulatorPort, accessKeys: [DEMO_ACCESS_KEY], transitionMs: settings.emulator.transitionMs,
+  }).catch((err: unknown) => fail(listenFailure(err, { host, port: emulatorPort, portVariable: 'EMULATOR_PORT', hostVariable: 'HOST' })));
   let gateway: FastifyInstance | undefined;
   const stop = async (code: number) => {
     await gateway?.close();
@@ -68,12 +103,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
+  const config: Config = { ...settings.gateway, upstreamUrl: emulator.url };
   try {
-    // Only the demo's own settings: server-side credentials from the shell must not leak into the demo.
-    const config = loadConfig({
-      HOST: host, PORT: env.PORT ?? '8000', LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
-      ECS_SIGNATURE_VERSION: env.ECS_SIGNATURE_VERSION ?? 'v3', ECS_UPSTREAM_URL: emulator.url,
-    }, { homeDir: '/nonexistent' });
     gateway = await buildApp({ config });
     await gateway.listen({ host: config.host, port: config.port });
     const { port } = gateway.server.address() as AddressInfo;
@@ -95,9 +126,11 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } catch (err) {
-    process.stderr.write(`demo failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    // A listen error names PORT; any other failure passes its message through.
+    const message = listenFailure(err, { host, port: config.port, portVariable: 'PORT', hostVariable: 'HOST' });
+    process.stderr.write(`demo failed to start: ${message}\n`);
     await stop(1);
   }
 }
 
-void main();
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

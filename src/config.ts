@@ -76,8 +76,17 @@ const readIfExists = (path: string): string | undefined => {
   }
 };
 
+/**
+ * The environment with empty variables left out. `VAR=` is what compose files and .env files produce
+ * for a variable left blank, and means "not set": the default applies, for every variable alike.
+ */
+export function withoutEmptyVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+}
+
 /** Validates the environment and returns the config, or throws ConfigError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, sources: ConfigSources = {}): Config {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: ConfigSources = {}): Config {
+  const env = withoutEmptyVariables(rawEnv);
   const problems: string[] = [];
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -105,7 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, sources: Config
 }
 
 /** Env variables first (ALIBABA_CLOUD_* or ALICLOUD_*), then a profile of ~/.alibabacloud/credentials. */
-function resolveServerCredentials(env: NodeJS.ProcessEnv, sources: ConfigSources, problems: string[]): Credentials | undefined {
+function resolveServerCredentials(env: Readonly<Record<string, string>>, sources: ConfigSources, problems: string[]): Credentials | undefined {
   const pick = (suffix: string) => env[`ALIBABA_CLOUD_${suffix}`] || env[`ALICLOUD_${suffix}`] || undefined;
   const id = pick('ACCESS_KEY_ID');
   const secret = pick('ACCESS_KEY_SECRET');

@@ -79,7 +79,7 @@ export class EcsClient {
       nonce: this.options.nonce?.() ?? randomUUID(),
     });
     const base = this.options.upstreamUrl ?? `https://${host}`;
-    const url = `${base}/${signed.query ? `?${signed.query}` : ''}`;
+    const url = `${base}/`;
     // One deadline over connect, headers and body. A plain timer cleared when the call settles: an
     // AbortSignal.timeout() would live on for the full timeout after every call (GC and RSS cost under load).
     const abort = new AbortController();

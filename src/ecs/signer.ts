@@ -20,15 +20,21 @@ export interface SignInput {
   date: Date;
   nonce: string;
 }
-/** A signed request, ready to send as-is to `https://<host>/` (plus `?query` when non-empty). */
+/**
+ * A signed request, ready to send as-is to `https://<host>/`. There is no query: V1 and V3 both carry
+ * every parameter in a form body, so passwords and user data never reach a URL (which proxies log and
+ * whose length servers cap).
+ */
 export interface SignedRequest {
   method: 'POST';
-  query: string;
   headers: Record<string, string>;
   body: string;
 }
 
-/** Hex SHA-256 of the empty string: the V3 payload hash, since we always send parameters in the query. */
+/** The content type of both signed bodies. */
+export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+
+/** Hex SHA-256 of the empty string: the V3 payload hash of a call without parameters. */
 export const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 /** The V3 algorithm name, which prefixes both the string to sign and the Authorization header. */
 export const V3_ALGORITHM = 'ACS3-HMAC-SHA256';
@@ -115,8 +121,7 @@ export function signV1(input: SignInput): SignedRequest {
   const signature = signatureV1(stringToSignV1('POST', params), input.credentials.accessKeySecret);
   return {
     method: 'POST',
-    query: '',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': FORM_CONTENT_TYPE },
     body: `${canonicalQueryString(params)}&Signature=${percentEncode(signature)}`,
   };
 }
@@ -181,22 +186,31 @@ export function authorizationV3(req: RequestToSignV3, credentials: Credentials):
  */
 export function signV3WithHeaders(input: SignInput, extraHeaders: Readonly<Record<string, string>>): SignedRequest {
   const token = input.credentials.securityToken;
+  // The business parameters go in the body, as openapi-core sends an RPC call whose request has a
+  // `body` (reqBodyType formData): the URL stays `/`, and the body is covered by its hash.
+  const body = canonicalQueryString(input.params);
+  const payloadHash = body ? sha256Hex(body) : EMPTY_PAYLOAD_SHA256;
   const headers: Record<string, string> = {
     ...extraHeaders,
     host: input.host,
+    // No parameters, no body and no content type: the request the SDK sends for such a call.
+    ...(body ? { 'content-type': FORM_CONTENT_TYPE } : {}),
     'x-acs-action': input.action,
     'x-acs-version': input.version,
     'x-acs-date': formatTimestamp(input.date),
     'x-acs-signature-nonce': input.nonce,
-    'x-acs-content-sha256': EMPTY_PAYLOAD_SHA256,
+    'x-acs-content-sha256': payloadHash,
     ...(token ? { 'x-acs-security-token': token } : {}),
   };
-  const toSign = { method: 'POST', path: '/', params: input.params, headers: canonicalHeadersV3(headers), payloadHash: EMPTY_PAYLOAD_SHA256 };
+  const toSign = { method: 'POST', path: '/', params: {}, headers: canonicalHeadersV3(headers), payloadHash };
   headers.authorization = authorizationV3(toSign, input.credentials);
-  return { method: 'POST', query: canonicalQueryString(input.params), headers, body: '' };
+  return { method: 'POST', headers, body };
 }
 
-/** Signs a V3 POST: parameters in the canonical query, empty body, every header sent is signed. */
+/**
+ * Signs a V3 POST: parameters in a form body hashed into `x-acs-content-sha256`, an empty query,
+ * every header sent is signed (content-type included, as the SDK does).
+ */
 export function signV3(input: SignInput): SignedRequest {
   return signV3WithHeaders(input, {});
 }

@@ -30,8 +30,12 @@ export const DEMO_ACCESS_KEY: Readonly<AccessKey> = Object.freeze({
   accessKeySecret: 'demo-access-key-secret',
 });
 
-/** Reads EMULATOR_* variables from `env`; pure, so tests pass a plain object. */
-export function loadEmulatorConfig(env: Readonly<Record<string, string | undefined>>): EmulatorConfig {
+/**
+ * Reads EMULATOR_* variables from `env`; pure, so tests pass a plain object. An empty variable
+ * (`EMULATOR_PORT=`, as compose and .env files write a blank one) counts as unset, for every variable.
+ */
+export function loadEmulatorConfig(rawEnv: Readonly<Record<string, string | undefined>>): EmulatorConfig {
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== ''));
   const problems: string[] = [];
   const host = (env.EMULATOR_HOST ?? '127.0.0.1').trim();
   if (host === '') problems.push('EMULATOR_HOST must not be empty');
@@ -105,4 +109,33 @@ function parsePreset(raw: string | undefined, problems: string[]): FaultRule[] {
     else rules.push(parsed);
   });
   return rules;
+}
+
+/** Where a server was asked to listen, and the variables that chose the port and host. */
+export interface ListenTarget {
+  host: string;
+  port: number;
+  portVariable: string;
+  hostVariable: string;
+}
+
+/**
+ * One line saying why a server could not listen and which variable to change (no stack trace:
+ * a taken port is a configuration problem, not a crash).
+ */
+export function listenFailure(err: unknown, target: ListenTarget): string {
+  const { code, syscall } = (err ?? {}) as NodeJS.ErrnoException;
+  const { host, port, portVariable, hostVariable } = target;
+  // Only errors of listening itself (not, say, an unreadable state file that is also EACCES).
+  switch (syscall === 'listen' || syscall === 'getaddrinfo' ? code : undefined) {
+    case 'EADDRINUSE':
+      return `port ${port} is already in use (${host}:${port}); set ${portVariable} to a free port`;
+    case 'EACCES':
+      return `not permitted to listen on port ${port} (${host}:${port}); set ${portVariable} to a port above 1023`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return `cannot listen on host ${host} (${code}); set ${hostVariable} to a local address`;
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
 }

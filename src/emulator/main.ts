@@ -2,7 +2,7 @@
  * Entry point of the local ECS emulator (`npm run emulator`). Configuration comes from
  * EMULATOR_* variables (see config.ts); this is the only emulator file that exits the process.
  */
-import { EmulatorConfigError, loadEmulatorConfig } from './config.js';
+import { EmulatorConfigError, listenFailure, loadEmulatorConfig } from './config.js';
 import { startEmulator } from './server.js';
 
 function log(line: string): void {
@@ -29,6 +29,9 @@ async function main(): Promise<void> {
     faults: config.faults,
     faultRules: config.faultRules,
     logger: log,
+  }).catch((err: unknown) => {
+    const where = { host: config.host, port: config.port, portVariable: 'EMULATOR_PORT', hostVariable: 'EMULATOR_HOST' };
+    throw new Error(listenFailure(err, where), { cause: err });
   });
   const keyIds = config.accessKeys.map((k) => k.accessKeyId).join(', ');
   log(`keys: ${keyIds}; faults control ${config.faults ? 'on' : 'off'}; transition ${config.transitionMs}ms`);

@@ -10,8 +10,8 @@ import { OpenApiUtil, $OpenApiUtil } from '@alicloud/openapi-core';
 import OpenApiUtilLegacy from '@alicloud/openapi-util';
 import RPCClient from '@alicloud/pop-core';
 import {
-  percentEncode, sha256Hex, signV1, signV3, signV3WithHeaders, signatureV1, stringToSignV1, canonicalQueryString,
-  type Credentials, type SignedRequest,
+  authorizationV3, canonicalHeadersV3, percentEncode, sha256Hex, signV1, signV3, signV3WithHeaders, signatureV1, stringToSignV1,
+  canonicalQueryString, type Credentials, type SignedRequest,
 } from '../../src/ecs/signer.js';
 
 /** CJS `exports.default`: vitest hands us the class, tsc (NodeNext) types the import as the module object. */
@@ -79,7 +79,7 @@ function withoutCommonV1(params: Record<string, string>): Record<string, string>
 async function send(signed: SignedRequest): Promise<Captured> {
   await new Promise<void>((resolve, reject) => {
     const req = http.request({
-      host: '127.0.0.1', port, method: signed.method, path: signed.query ? `/?${signed.query}` : '/', headers: signed.headers,
+      host: '127.0.0.1', port, method: signed.method, path: '/', headers: signed.headers,
     }, (res) => { res.resume(); res.on('end', resolve); });
     req.on('error', reject);
     req.end(signed.body);
@@ -94,7 +94,72 @@ function ecs(credentials: Credentials, signatureAlgorithm?: string): InstanceTyp
   }));
 }
 
-describe('V3 against @alicloud/ecs20140526 (openapi-core)', () => {
+/** Headers our signer sends and signs; the SDK signs a few more, which the re-signing passes as extras. */
+const OUR_V3_HEADERS = ['host', 'content-type', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256', 'x-acs-security-token'];
+
+/** The headers the SDK signed beyond ours (it labels the credential source, and repeats the AK id with STS). */
+function sdkExtraHeaders(h: Record<string, string>, credentials: Credentials): Record<string, string> {
+  const signedNames = h.authorization?.match(/SignedHeaders=([^,]+)/)?.[1]?.split(';') ?? [];
+  const extra = Object.fromEntries(signedNames.filter((n) => !OUR_V3_HEADERS.includes(n)).map((n) => [n, h[n] ?? '']));
+  expect(Object.keys(extra).sort()).toEqual(credentials.securityToken ? ['x-acs-accesskey-id', 'x-acs-credentials-provider'] : ['x-acs-credentials-provider']);
+  return extra;
+}
+
+/** Sorted keys: the SDK serialises a form body in insertion order, we in canonical order. */
+function sorted(params: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(params).sort().map((k) => [k, params[k] ?? '']));
+}
+
+/**
+ * An RPC call through openapi-core's generic callApi with the parameters in a form body: the
+ * request shape the SDK produces for an OpenApiRequest with `body` (what signV3 sends).
+ */
+async function sdkFormCall(credentials: Credentials, action: string, body: Record<string, string>): Promise<void> {
+  const client = ecs(credentials);
+  const params = new $OpenApiUtil.Params({
+    action, version: VERSION, protocol: 'HTTPS', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json',
+  });
+  await client.callApi(params, new $OpenApiUtil.OpenApiRequest({ body: sorted(body) }), {} as Parameters<typeof client.callApi>[2]);
+}
+
+// Node's querystring (the SDK's form serialiser) leaves !'()* literal where RFC 3986 encodes them,
+// so the byte-for-byte cases avoid exactly those five; the other direction below covers them.
+const FORM_TRICKY = 'web 1~+&=/%中文😀 $#;,?@[]';
+const PASSWORD = 'Pa$$w0rd+/=&?';
+const USER_DATA_16K = Buffer.alloc(12 * 1024, 'echo hi; #!/bin/sh\n+/=').toString('base64');
+
+describe('V3 form body against openapi-core callApi (RPC, reqBodyType formData)', () => {
+  const calls: Array<[string, Credentials, string, Record<string, string>]> = [
+    ['DescribeRegions', KEY, 'DescribeRegions', { AcceptLanguage: 'zh-CN' }],
+    ['DescribeInstances with reserved and non-ASCII characters', KEY, 'DescribeInstances', { RegionId: 'cn-hangzhou', InstanceName: FORM_TRICKY, InstanceIds: '["i-1","i-2"]', PageSize: '10' }],
+    ['StopInstances with 11 ids, STS credentials', STS, 'StopInstances', { RegionId: 'cn-hangzhou', ...Object.fromEntries(ELEVEN_IDS.map((id, i) => [`InstanceId.${i + 1}`, id])) }],
+    ['RunInstances with a password and 16 KB of user data', KEY, 'RunInstances', { RegionId: 'cn-hangzhou', ImageId: 'img-1', Password: PASSWORD, UserData: USER_DATA_16K }],
+  ];
+
+  for (const [name, credentials, action, business] of calls) {
+    it(`signV3 reproduces the SDK's body, headers and Authorization: ${name}`, async () => {
+      await sdkFormCall(credentials, action, business);
+      const req = only();
+      const h = req.headers;
+      expect(req.method).toBe('POST');
+      expect(req.path).toBe('/');
+      expect(req.query).toBe('');
+      expect(parseForm(req.body)).toEqual(business);
+
+      const signed = signV3WithHeaders({
+        action: h['x-acs-action'] ?? '', version: h['x-acs-version'] ?? '', params: parseForm(req.body), credentials,
+        host: h.host ?? '', date: new Date(h['x-acs-date'] ?? ''), nonce: h['x-acs-signature-nonce'] ?? '',
+      }, sdkExtraHeaders(h, credentials));
+      expect(signed.body).toBe(req.body);
+      expect(signed.headers.authorization).toBe(h.authorization);
+      for (const [k, v] of Object.entries(signed.headers)) expect(h[k], k).toBe(v);
+    });
+  }
+});
+
+describe('V3 canonical query against @alicloud/ecs20140526 (which sends everything in the query)', () => {
+  // The ECS SDK's generated methods put every parameter, Password and UserData included, in the URL;
+  // we do not (see above), but our canonical query encoding must still match its: V1 signs it.
   const calls: Array<[string, Credentials, (c: InstanceType<typeof EcsClient>) => Promise<unknown>]> = [
     ['DescribeRegions', KEY, (c) => c.describeRegions(new DescribeRegionsRequest({ acceptLanguage: 'zh-CN' }))],
     ['DescribeInstances with reserved and non-ASCII characters', KEY, (c) => c.describeInstances(new DescribeInstancesRequest({
@@ -104,25 +169,15 @@ describe('V3 against @alicloud/ecs20140526 (openapi-core)', () => {
   ];
 
   for (const [name, credentials, call] of calls) {
-    it(`signV3 reproduces the SDK's Authorization: ${name}`, async () => {
+    it(`our V3 helpers reproduce the SDK's query-form Authorization: ${name}`, async () => {
       await call(ecs(credentials));
       const req = only();
       const h = req.headers;
       const params = parseForm(req.query);
-      // Headers the SDK signs beyond ours (it labels the credential source, and repeats the AK id with STS).
-      const ours = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256', 'x-acs-security-token'];
       const signedNames = h.authorization?.match(/SignedHeaders=([^,]+)/)?.[1]?.split(';') ?? [];
-      const extra = Object.fromEntries(signedNames.filter((n) => !ours.includes(n)).map((n) => [n, h[n] ?? '']));
-      expect(Object.keys(extra).sort()).toEqual(credentials.securityToken ? ['x-acs-accesskey-id', 'x-acs-credentials-provider'] : ['x-acs-credentials-provider']);
-
-      const signed = signV3WithHeaders({
-        action: h['x-acs-action'] ?? '', version: h['x-acs-version'] ?? '', params, credentials,
-        host: h.host ?? '', date: new Date(h['x-acs-date'] ?? ''), nonce: h['x-acs-signature-nonce'] ?? '',
-      }, extra);
-      expect(signed.headers.authorization).toBe(h.authorization);
-      for (const [k, v] of Object.entries(signed.headers)) expect(h[k], k).toBe(v);
-      expect(req.method).toBe('POST');
-      expect(req.body).toBe('');
+      const headers = canonicalHeadersV3(Object.fromEntries(signedNames.map((n) => [n, h[n] ?? ''])));
+      const ours = authorizationV3({ method: req.method, path: req.path, params, headers, payloadHash: h['x-acs-content-sha256'] ?? '' }, credentials);
+      expect(ours).toBe(h.authorization);
     });
   }
 
@@ -138,26 +193,45 @@ describe('V3 against @alicloud/ecs20140526 (openapi-core)', () => {
 });
 
 describe('V3: our signed request verified with the SDKs\' getAuthorization', () => {
-  const params = { RegionId: 'cn-hangzhou', InstanceName: TRICKY, ...Object.fromEntries(ELEVEN_IDS.map((id, i) => [`InstanceId.${i + 1}`, id])) };
+  const params = {
+    RegionId: 'cn-hangzhou', InstanceName: TRICKY, Password: PASSWORD, UserData: USER_DATA_16K,
+    ...Object.fromEntries(ELEVEN_IDS.map((id, i) => [`InstanceId.${i + 1}`, id])),
+  };
   const utils = [['openapi-core', OpenApiUtil], ['openapi-util', legacyUtil]] as const;
 
   for (const credentials of [KEY, STS]) {
     for (const [utilName, util] of utils) {
-      it(`${utilName} accepts our Authorization (${credentials.securityToken ? 'STS' : 'AK'})`, async () => {
+      it(`${utilName} accepts our Authorization, parameters in the body only (${credentials.securityToken ? 'STS' : 'AK'})`, async () => {
         const signed = signV3({
-          action: 'StopInstances', version: VERSION, params, credentials, host: `127.0.0.1:${port}`,
+          action: 'RunInstances', version: VERSION, params, credentials, host: `127.0.0.1:${port}`,
           date: new Date('2026-11-22T13:17:43.250Z'), nonce: 'b352babc722cfb7f24c918aefd90e59c',
         });
         const req = await send(signed);
+        expect(req.path).toBe('/');
+        expect(req.query).toBe('');
+        expect(parseForm(req.body)).toEqual(params);
+        expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
         expect(sha256Hex(req.body)).toBe(req.headers['x-acs-content-sha256']);
-        const asSeen = { method: req.method, pathname: req.path, query: parseForm(req.query), headers: req.headers };
+        const asSeen = { method: req.method, pathname: req.path, query: {}, headers: req.headers };
         const expected = util.getAuthorization(asSeen as unknown as Parameters<typeof util.getAuthorization>[0], 'ACS3-HMAC-SHA256',
           req.headers['x-acs-content-sha256'] ?? '', credentials.accessKeyId, credentials.accessKeySecret);
         expect(req.headers.authorization).toBe(expected);
-        expect(req.query).toBe(canonicalQueryString(params));
       });
     }
   }
+
+  it('a call without parameters sends an empty body with the empty payload hash', async () => {
+    const req = await send(signV3({
+      action: 'DescribeRegions', version: VERSION, params: {}, credentials: KEY, host: `127.0.0.1:${port}`,
+      date: new Date('2026-11-22T13:17:43Z'), nonce: 'n1',
+    }));
+    expect(req.body).toBe('');
+    expect(req.headers['content-type']).toBeUndefined();
+    expect(req.headers['x-acs-content-sha256']).toBe(sha256Hex(''));
+    const asSeen = { method: req.method, pathname: req.path, query: {}, headers: req.headers };
+    expect(req.headers.authorization).toBe(OpenApiUtil.getAuthorization(asSeen as unknown as Parameters<typeof OpenApiUtil.getAuthorization>[0],
+      'ACS3-HMAC-SHA256', sha256Hex(''), KEY.accessKeyId, KEY.accessKeySecret));
+  });
 });
 
 describe('V1 against @alicloud/pop-core', () => {

@@ -168,18 +168,25 @@ describe('signing-vectors.json', () => {
   const creds = { accessKeyId: 'testid', accessKeySecret: 'testsecret' };
 
   for (const [name, req] of captured.filter(([n]) => n.startsWith('v3_'))) {
-    it(`captured ${name}: signV3 reproduces the SDK's Authorization`, () => {
+    it(`captured ${name}: our V3 helpers reproduce the SDK's Authorization`, () => {
       const h = req.headers;
+      // The SDK's ECS methods put the parameters in the query (signV3 sends them in the body instead).
+      const [pathname = '', query = ''] = req.url.split('?');
+      const signedNames = h.authorization?.match(/SignedHeaders=([^,]+)/)?.[1]?.split(';') ?? [];
+      const headers = canonicalHeadersV3(Object.fromEntries(signedNames.map((n) => [n, h[n] ?? ''])));
+      const ours = authorizationV3({ method: req.method, path: pathname, params: parseQuery(query), headers, payloadHash: h['x-acs-content-sha256'] ?? '' }, creds);
+      expect(ours).toBe(h.authorization);
+      if (query) return;
+      // Without parameters signV3 sends exactly the SDK's request: same header set and values.
       const extra: Record<string, string> = { 'x-acs-credentials-provider': h['x-acs-credentials-provider'] ?? '' };
       if (h['x-acs-accesskey-id']) extra['x-acs-accesskey-id'] = h['x-acs-accesskey-id'];
       const signed = signV3WithHeaders({
-        action: h['x-acs-action'] ?? '', version: h['x-acs-version'] ?? '', params: parseQuery(req.url.split('?')[1] ?? ''),
+        action: h['x-acs-action'] ?? '', version: h['x-acs-version'] ?? '', params: {},
         credentials: { ...creds, securityToken: h['x-acs-security-token'] }, host: h.host ?? '',
         date: new Date(h['x-acs-date'] ?? ''), nonce: h['x-acs-signature-nonce'] ?? '',
       }, extra);
-      expect(signed.headers.authorization).toBe(h.authorization);
-      // Same header set and values as the SDK sent, not just the same signature.
       expect(signed.headers).toEqual(h);
+      expect(signed.body).toBe('');
     });
   }
 
@@ -268,7 +275,7 @@ describe('signV1', () => {
   // Expected signatures computed with @alicloud/openapi-core getRPCSignature, not with this signer.
   it('POSTs every parameter in a form body with Signature last', () => {
     expect(signV1(input())).toEqual({
-      method: 'POST', query: '', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: `${COMMON_V1}&Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26&Signature=${percentEncode('4g8hQLI0hU3h+0OshLtYSSY4c1c=')}`,
     });
   });
@@ -286,14 +293,15 @@ describe('signV1', () => {
 
 describe('signV3', () => {
   const headers = {
-    host: 'ecs.cn-hangzhou.aliyuncs.com', 'x-acs-action': 'DescribeRegions', 'x-acs-version': '2014-05-26',
-    'x-acs-date': '2016-02-23T12:46:24Z', 'x-acs-signature-nonce': NONCE, 'x-acs-content-sha256': EMPTY_PAYLOAD_SHA256,
+    host: 'ecs.cn-hangzhou.aliyuncs.com', 'content-type': 'application/x-www-form-urlencoded', 'x-acs-action': 'DescribeRegions',
+    'x-acs-version': '2014-05-26', 'x-acs-date': '2016-02-23T12:46:24Z', 'x-acs-signature-nonce': NONCE,
+    'x-acs-content-sha256': sha256Hex('RegionId=cn-hangzhou'),
   };
-  // Expected Authorization values computed with @alicloud/openapi-core getAuthorization.
-  it('puts parameters in the query, sends an empty body and signs every header it sends', () => {
+  // Expected Authorization values computed with @alicloud/openapi-core getAuthorization (empty query, body hash).
+  it('puts parameters in a form body hashed into x-acs-content-sha256 and signs every header it sends', () => {
     expect(signV3(input())).toEqual({
-      method: 'POST', query: 'RegionId=cn-hangzhou', body: '',
-      headers: { ...headers, authorization: 'ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=a6cdca0334debd5b6f3d383480bd4d95c9dac59fdb3b4bbe37a0545fbafe5650' },
+      method: 'POST', body: 'RegionId=cn-hangzhou',
+      headers: { ...headers, authorization: 'ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=c316242e79708bf28136aea66064496f71d8dc64a92cbaa98eb01b8c8ecd6ed9' },
     });
   });
 
@@ -301,13 +309,21 @@ describe('signV3', () => {
     const signed = signV3(input({ credentials: { accessKeyId: 'testid', accessKeySecret: 'testsecret', securityToken: 'STS.tok' } }));
     expect(signed.headers).toEqual({
       ...headers, 'x-acs-security-token': 'STS.tok',
-      authorization: 'ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-security-token;x-acs-signature-nonce;x-acs-version,Signature=6b2da3783ea610b7ecc24365fde8a43a1c20d5482c92da9372038ee7640ad637',
+      authorization: 'ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-security-token;x-acs-signature-nonce;x-acs-version,Signature=60368c2581b62104196cd2ae37ce3e8862662775e8a3a2957dfdf8ce78490e62',
     });
   });
 
-  it('encodes tricky values in the query exactly as it signs them', () => {
+  it('encodes tricky values in the body and hashes exactly the bytes it sends', () => {
     const signed = signV3(input({ params: { RegionId: 'cn-hangzhou', InstanceName: "web 1*~'()!+&=/%中😀" } }));
-    expect(signed.query).toBe('InstanceName=web%201%2A~%27%28%29%21%2B%26%3D%2F%25%E4%B8%AD%F0%9F%98%80&RegionId=cn-hangzhou');
+    expect(signed.body).toBe('InstanceName=web%201%2A~%27%28%29%21%2B%26%3D%2F%25%E4%B8%AD%F0%9F%98%80&RegionId=cn-hangzhou');
+    expect(signed.headers['x-acs-content-sha256']).toBe(sha256Hex(signed.body));
+  });
+
+  it('sends an empty body with the empty payload hash, and no content type, when there are no parameters', () => {
+    const signed = signV3(input({ params: {} }));
+    expect(signed.body).toBe('');
+    expect(signed.headers['x-acs-content-sha256']).toBe(EMPTY_PAYLOAD_SHA256);
+    expect(signed.headers['content-type']).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_ACCESS_KEY, EmulatorConfigError, loadEmulatorConfig } from '../../src/emulator/config.js';
+import { DEMO_ACCESS_KEY, EmulatorConfigError, listenFailure, loadEmulatorConfig } from '../../src/emulator/config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -53,6 +53,14 @@ describe('loadEmulatorConfig', () => {
     expect(loadEmulatorConfig({ EMULATOR_FAULTS: 'FALSE' }).faults).toBe(false);
   });
 
+  it('counts an empty variable (VAR= in compose and .env files) as unset, for every variable', () => {
+    const names = ['EMULATOR_HOST', 'EMULATOR_PORT', 'EMULATOR_ACCESS_KEYS', 'EMULATOR_TRANSITION_MS', 'EMULATOR_STATE_FILE', 'EMULATOR_FAULTS', 'EMULATOR_FAULTS_PRESET'];
+    const defaults = loadEmulatorConfig({});
+    for (const name of names) expect(loadEmulatorConfig({ [name]: '' }), name).toEqual(defaults);
+    expect(loadEmulatorConfig(Object.fromEntries(names.map((n) => [n, ''])))).toEqual(defaults);
+    expect(loadEmulatorConfig({ EMULATOR_HOST: '', EMULATOR_PORT: '9100' })).toMatchObject({ host: '127.0.0.1', port: 9100 });
+  });
+
   it('lists every problem at once and never echoes a secret', () => {
     const problems = problemsOf({
       EMULATOR_HOST: ' ',
@@ -81,5 +89,23 @@ describe('loadEmulatorConfig', () => {
       'EMULATOR_PORT must be an integer from 0 to 65535 (got "90a")',
       'EMULATOR_FAULTS_PRESET must be JSON (a fault rule or an array of rules)',
     ]);
+  });
+});
+
+describe('listenFailure', () => {
+  const target = { host: '127.0.0.1', port: 80, portVariable: 'EMULATOR_PORT', hostVariable: 'EMULATOR_HOST' };
+  const sysError = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
+
+  it('names the variable to change for each way listening fails', () => {
+    expect(listenFailure(sysError('EADDRINUSE', 'listen'), target)).toBe('port 80 is already in use (127.0.0.1:80); set EMULATOR_PORT to a free port');
+    expect(listenFailure(sysError('EACCES', 'listen'), target)).toBe('not permitted to listen on port 80 (127.0.0.1:80); set EMULATOR_PORT to a port above 1023');
+    expect(listenFailure(sysError('EADDRNOTAVAIL', 'listen'), target)).toBe('cannot listen on host 127.0.0.1 (EADDRNOTAVAIL); set EMULATOR_HOST to a local address');
+    expect(listenFailure(sysError('ENOTFOUND', 'getaddrinfo'), { ...target, host: 'nowhere.invalid' }))
+      .toBe('cannot listen on host nowhere.invalid (ENOTFOUND); set EMULATOR_HOST to a local address');
+  });
+
+  it('passes other errors through (an unreadable state file is EACCES too, but not a port problem)', () => {
+    expect(listenFailure(sysError('EACCES', 'open'), target)).toBe('open EACCES');
+    expect(listenFailure('plain', target)).toBe('plain');
   });
 });

@@ -1,7 +1,7 @@
 import { Dispatcher, errors, MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EcsClient, scrubSecrets, type EcsClientOptions } from '../../src/ecs/client.js';
-import { percentEncode, type Credentials } from '../../src/ecs/signer.js';
+import { percentEncode, sha256Hex, type Credentials } from '../../src/ecs/signer.js';
 import { GatewayError } from '../../src/errors.js';
 import { FIXED_DATE, FIXED_NONCE } from '../support/gateway.js';
 import { FakeUpstream, gate, parseParams } from '../support/upstream.js';
@@ -81,17 +81,19 @@ describe('EcsClient origin and signing', () => {
     expect(dispatcher.calls[0]?.headers.host).toBe('ecs.cn-hangzhou.aliyuncs.com');
   });
 
-  it('V3 puts parameters in the query, signs with ACS3-HMAC-SHA256 and passes the STS token as x-acs-security-token', async () => {
+  it('V3 puts parameters in a form body (nothing in the URL), signs with ACS3-HMAC-SHA256 and passes the STS token as x-acs-security-token', async () => {
     const dispatcher = mocked('https://ecs.cn-beijing.aliyuncs.com');
     await client(dispatcher).call({ action: 'StartInstances', params: { RegionId: 'cn-beijing', 'InstanceId.1': 'i-1' }, credentials: STS, regionId: 'cn-beijing' });
     const sent = dispatcher.calls[0]!;
     expect(sent.method).toBe('POST');
-    expect(parseParams(sent.path.split('?')[1] ?? '')).toEqual({ RegionId: 'cn-beijing', 'InstanceId.1': 'i-1' });
+    expect(sent.path).toBe('/');
+    expect(parseParams(sent.body)).toEqual({ RegionId: 'cn-beijing', 'InstanceId.1': 'i-1' });
+    expect(sent.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(sent.headers['x-acs-content-sha256']).toBe(sha256Hex(sent.body));
     expect(sent.headers['x-acs-action']).toBe('StartInstances');
     expect(sent.headers['x-acs-version']).toBe('2014-05-26');
     expect(sent.headers['x-acs-security-token']).toBe('sts-token-value-123');
     expect(sent.headers.authorization).toMatch(/^ACS3-HMAC-SHA256 Credential=LTAItestid,SignedHeaders=[^,]*x-acs-security-token/);
-    expect(sent.body).toBe('');
   });
 
   it('V1 sends a signed form with SecurityToken, nothing in the URL', async () => {

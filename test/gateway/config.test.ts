@@ -108,6 +108,37 @@ describe('loadConfig defaults and values', () => {
   });
 });
 
+describe('empty variables count as unset', () => {
+  // `VAR=` in a compose file or .env file: every documented variable, one at a time and all together.
+  const VARIABLES = [
+    'HOST', 'PORT', 'LOG_LEVEL', 'ECS_SIGNATURE_VERSION', 'ECS_UPSTREAM_URL', 'ECS_ALLOWED_ENDPOINTS', 'ECS_TIMEOUT_MS',
+    'BODY_LIMIT_BYTES', 'GATEWAY_API_KEYS', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+    'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_SECURITY_TOKEN',
+    'ALIBABA_CLOUD_PROFILE',
+  ];
+  const defaults = loadConfig({}, NO_FILE);
+
+  it.each(VARIABLES)('%s= gives the default', (name) => {
+    expect(loadConfig({ [name]: '' }, NO_FILE)).toEqual(defaults);
+  });
+
+  it('all of them empty at once give the defaults', () => {
+    expect(loadConfig(Object.fromEntries(VARIABLES.map((n) => [n, ''])), NO_FILE)).toEqual(defaults);
+  });
+
+  it('an empty variable does not hide the others: set ones are still read and checked', () => {
+    expect(loadConfig({ ECS_SIGNATURE_VERSION: '', ECS_TIMEOUT_MS: '', PORT: '9090' }, NO_FILE)).toMatchObject({ signatureVersion: 'v3', timeoutMs: 10_000, port: 9090 });
+    expect(problemsOf({ ECS_SIGNATURE_VERSION: '', PORT: 'x' })).toEqual([expect.stringMatching(/^PORT\b/)]);
+  });
+
+  it('ALIBABA_CLOUD_PROFILE= reads the default profile, an empty key id falls back to the ALICLOUD_ one', () => {
+    const fs = credentialsFile('[default]\naccess_key_id = LTAIfile\naccess_key_secret = file-secret\n');
+    expect(loadConfig({ ALIBABA_CLOUD_PROFILE: '', GATEWAY_API_KEYS: KEY }, fs).defaultCredentials?.accessKeyId).toBe('LTAIfile');
+    const config = loadConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALICLOUD_ACCESS_KEY_ID: 'LTAIali', ALICLOUD_ACCESS_KEY_SECRET: 'ali-secret-1', GATEWAY_API_KEYS: KEY }, NO_FILE);
+    expect(config.defaultCredentials?.accessKeyId).toBe('LTAIali');
+  });
+});
+
 describe('server-side credentials', () => {
   it.each([
     ['ALIBABA_CLOUD_*', 'ALIBABA_CLOUD_'],

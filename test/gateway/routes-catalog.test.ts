@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
-import { answerWith, businessParams, type CapturedRequest, ECS_HEADERS, FakeUpstream, qs } from '../support/upstream.js';
+import { answerWith, businessParams, type CapturedRequest, ECS_HEADERS, expectParamsInBodyOnly, FakeUpstream, qs } from '../support/upstream.js';
 
 /**
  * The read-only catalog routes (regions, zones, images, instance types): every documented field, mapped
@@ -19,12 +19,11 @@ useGatewayWithUpstream((ctx) => ({ upstream, app } = ctx));
 /** Makes the upstream answer `body` with fixed headers; returns the headers the envelope must carry. */
 const answer = (up: FakeUpstream, body: Record<string, unknown>) => answerWith(up, body, { date: DATE, vary: 'Accept-Encoding' });
 
-/** The V3 call: POST /?<params>, empty body, action in x-acs-action, signed for CREDS (or `keyId`). */
+/** The V3 call: POST /, params in the form body, action in x-acs-action, signed for CREDS (or `keyId`). */
 function expectV3Call(sent: CapturedRequest[], action: string, host: string, params: Record<string, string>, keyId: string = CREDS.accessKeyId): void {
   expect(sent).toHaveLength(1);
   const [call] = sent as [CapturedRequest];
-  expect(call.method).toBe('POST');
-  expect(call.body).toBe('');
+  expectParamsInBodyOnly(call);
   expect(call.headers['x-acs-action']).toBe(action);
   expect(call.headers['x-acs-version']).toBe('2014-05-26');
   expect(call.headers.host).toBe(host);
@@ -125,7 +124,7 @@ const CASES: CatalogCase[] = [
   },
 ];
 
-describe('catalog routes (V3: params in the signed query)', () => {
+describe('catalog routes (V3: params in the signed form body)', () => {
   it.each(CASES)('$name', async ({ url, query, action, host, wire }) => {
     const headers = answer(upstream, REGIONS_BODY);
     const { res, sent } = await upstream.exchange(request(app.server).get(`${url}?${qs({ ...CREDS, ...query })}`));

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
-import { answerWith, businessParams, type CapturedRequest, ECS_HEADERS, FakeUpstream, qs } from '../support/upstream.js';
+import { answerWith, businessParams, type CapturedRequest, ECS_HEADERS, expectParamsInBodyOnly, FakeUpstream, qs } from '../support/upstream.js';
 
 /**
  * GET /api/instances (DescribeInstances), GET /api/instances/:instanceId (DescribeInstances, 404 when
@@ -19,12 +19,11 @@ useGatewayWithUpstream((ctx) => ({ upstream, app } = ctx));
 /** Makes the upstream answer `body` with fixed headers; returns the headers the envelope must carry. */
 const answer = (up: FakeUpstream, body: Record<string, unknown>) => answerWith(up, body, { date: DATE });
 
-/** The one V3 call: POST /?<params>, empty body, action in x-acs-action, to `host`. */
+/** The one V3 call: POST /, params in the form body, action in x-acs-action, to `host`. */
 function expectV3Call(sent: CapturedRequest[], action: string, host: string, params: Record<string, string>): CapturedRequest {
   expect(sent).toHaveLength(1);
   const [call] = sent as [CapturedRequest];
-  expect(call.method).toBe('POST');
-  expect(call.body).toBe('');
+  expectParamsInBodyOnly(call);
   expect(call.headers['x-acs-action']).toBe(action);
   expect(call.headers.host).toBe(host);
   expect(call.params).toEqual(params);

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
 
 /** One request as it arrived at the fake upstream, with its parameters decoded. */
 export interface CapturedRequest {
@@ -49,6 +51,19 @@ export function parseParams(text: string): Record<string, string> {
 export function businessParams(req: CapturedRequest): Record<string, string> {
   const common = new Set(['AccessKeyId', 'Action', 'Format', 'SignatureMethod', 'SignatureNonce', 'SignatureVersion', 'Timestamp', 'Version', 'Signature', 'SecurityToken']);
   return Object.fromEntries(Object.entries(req.params).filter(([k]) => !common.has(k)));
+}
+
+/**
+ * Asserts the wire shape of every signed call (V1 and V3): a POST to `/` with nothing in the URL
+ * (proxies log URLs, servers cap their length), the parameters in a form body and, for V3, that
+ * body's SHA-256 as the signed `x-acs-content-sha256`.
+ */
+export function expectParamsInBodyOnly(call: CapturedRequest): void {
+  expect(call.method).toBe('POST');
+  expect(call.url).toBe('/');
+  if (call.body) expect(call.headers['content-type']).toBe('application/x-www-form-urlencoded');
+  const hash = call.headers['x-acs-content-sha256'];
+  if (hash !== undefined) expect(hash).toBe(createHash('sha256').update(call.body, 'utf8').digest('hex'));
 }
 
 /** A local HTTP server that records requests and answers like ECS. */
