@@ -40,16 +40,18 @@ every /api route needs \`Authorization: Bearer <key>\`.`;
 const DRAIN_FACTOR = 4;
 
 /**
- * The OpenAPI security requirements of an /api route (alternatives; each lists schemes sent together):
- * the gateway key and the AccessKey headers are each optional, the id and secret go together, and a
+ * The OpenAPI security requirements of an /api route. Alternatives, each listing schemes sent together:
+ * the gateway key and the AccessKey headers are each optional, the id and secret go together, and the
  * token only with them. Swagger UI sends every scheme the user authorised that appears here.
  */
-const API_SECURITY = ((pair: Record<string, string[]>[]) => [
-  ...pair.map((p) => ({ gatewayApiKey: [], ...p })), { gatewayApiKey: [] }, ...pair, {},
-])([
+const API_SECURITY: Record<string, string[]>[] = [
+  { gatewayApiKey: [], accessKeyId: [], accessKeySecret: [], securityToken: [] },
+  { gatewayApiKey: [], accessKeyId: [], accessKeySecret: [] },
+  { gatewayApiKey: [] },
   { accessKeyId: [], accessKeySecret: [], securityToken: [] },
   { accessKeyId: [], accessKeySecret: [] },
-]);
+  {},
+];
 
 /** Builds the gateway app, not listening. Call `close()` to release the upstream Agent. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ErrorCode, GatewayError, validationError, type FieldIssue } from '../errors.js';
 import { objectKeysAt } from '../schemas/fields.js';
 import type { ErrorBody } from '../schemas/envelope.js';
-import type { RouteTable } from './methods.js';
+import { isParametric, type RouteTable } from './methods.js';
 
 type InputLocation = 'body' | 'querystring' | 'params' | 'headers';
 const LOCATIONS = new Set<string>(['body', 'querystring', 'params', 'headers']);
@@ -105,6 +105,7 @@ const FRAMEWORK_ERRORS: Record<string, () => GatewayError> = {
 
 /** The gateway code for a 4xx status some other error carries. */
 const CODE_BY_STATUS: Record<number, [string, string]> = {
+  404: [ErrorCode.notFound, 'Not found'],
   408: [ErrorCode.requestTimeout, 'The request was not received in time'],
   413: [ErrorCode.payloadTooLarge, 'Request body is larger than the gateway accepts'],
   414: [ErrorCode.uriTooLong, 'The URL is too long'],
@@ -129,8 +130,9 @@ export function toGatewayError(err: unknown, request?: FastifyRequest): GatewayE
   if (e instanceof SyntaxError) return new GatewayError(400, ErrorCode.malformedJson, 'Request body is not valid JSON');
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) {
-    // Another 4xx (a body stream that broke off, a plugin's refusal): its code and message are not ours.
-    const [code, message] = CODE_BY_STATUS[status] ?? [ErrorCode.badRequest, 'The request could not be read'];
+    // Another 4xx (a body that broke off mid-way, a static file path that leaves its folder): its code and
+    // message are not ours, and may quote the request.
+    const [code, message] = CODE_BY_STATUS[status] ?? [ErrorCode.badRequest, 'Bad request'];
     return new GatewayError(CODE_BY_STATUS[status] ? status : 400, code, message, {}, { cause: err });
   }
   return new GatewayError(500, ErrorCode.internal, 'Internal server error', {}, { cause: err });
@@ -226,7 +228,7 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
 export function refuseShadowedMethods(app: FastifyInstance, routes: RouteTable): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const url = request.routeOptions.url;
-    if (url === undefined || !routes.isParametric(url)) return done();
+    if (url === undefined || !isParametric(url)) return done();
     const path = request.url.split('?')[0] ?? '';
     const allowed = routes.disallowed(request.method, path, url);
     done(allowed ? methodNotAllowed(request.method, path, allowed) : undefined);

@@ -85,9 +85,7 @@ export class RouteTable {
     if (pattern.url === routeUrl || pattern.methods.has(method.toUpperCase())) return undefined;
     return [...pattern.methods].sort();
   }
-
-  /** Whether a route registered at `url` can be shadowed by a more specific pattern of another method. */
-  isParametric(url: string): boolean {
-    return url.includes(':') || url.includes('*');
-  }
 }
+
+/** Whether a route registered at `url` can be shadowed by a more specific pattern of another method. */
+export const isParametric = (url: string): boolean => url.includes(':') || url.includes('*');

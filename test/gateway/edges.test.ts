@@ -4,7 +4,11 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src/errors.js';
+import { z } from 'zod';
+import { ErrorCode, GatewayError, validationError } from '../../src/errors.js';
+import { FieldAllowlist } from '../../src/http/allowlist.js';
+import { errorForLog } from '../../src/http/logging.js';
+import { regionId } from '../../src/schemas/common.js';
 import { CREDS, testGateway, type LogCapture } from '../support/gateway.js';
 import { FakeUpstream, qs } from '../support/upstream.js';
 
@@ -108,6 +112,22 @@ describe('a caller-chosen name or value reaches no log line unless the route sch
     expect(res.status).toBe(200);
     const url = logsOf(res.headers['x-request-id'] as string)[0]!.req!.url;
     expect(url).toBe(`/api/images?accessKeyId=${CREDS.accessKeyId}&accessKeySecret=[REDACTED]&${qs(fields)}`);
+  });
+
+  it('every log line renders errors the same way ("request errored" included): unknown names redacted, known ones kept', () => {
+    const allowlist = new FieldAllowlist();
+    allowlist.add('body', z.strictObject({ regionId: regionId(), dataDisks: z.array(z.strictObject({ size: z.number() })) }));
+    const err = validationError([
+      { location: 'body', field: 'regionId', message: 'required' },
+      { location: 'body', field: 'dataDisks.0.THE-SECRET', message: 'unknown field' },
+      { location: 'body', field: 'THE-SECRET[0].size', message: 'unknown field' },
+    ]);
+    expect(errorForLog(err, allowlist)).toEqual({
+      type: 'GatewayError', code: 'VALIDATION_FAILED', statusCode: 400, stack: '',
+      message: 'Invalid request: body.regionId: required; body.dataDisks.0.[REDACTED]: unknown field; body.[REDACTED].size: unknown field',
+    });
+    const conflict = new GatewayError(400, 'CONFLICTING_FIELDS', 'Conflicting values for THE-SECRET', { details: [{ location: 'request', field: 'THE-SECRET', message: 'x' }] }, { logMessage: 'Conflicting values' });
+    expect(errorForLog(conflict, allowlist).message).toBe('Conflicting values: request.[REDACTED]: x');
   });
 
   it('fields marked secret() are logged by name only, in every spelling and list form', async () => {
