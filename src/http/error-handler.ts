@@ -176,9 +176,10 @@ export function drainRequest(raw: IncomingMessage, limit: number): Promise<boole
   });
 }
 
-/** How much of an unread request body the gateway reads and discards before answering. */
 export interface ErrorHandlingOptions {
+  /** How much of an unread request body the gateway reads and discards before answering (see drainRequest). */
   drainLimitBytes: number;
+  /** The routes, to tell a path with other methods (405) from an unknown one (404). */
   routes: RouteTable;
 }
 
