@@ -80,7 +80,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       reply.raw.once('finish', () => logCompletion(null, request, reply));
       reply.header('x-request-id', request.id);
       const checked = requireKey && !isPublicPath(request.url) ? requireKey(request, reply) : Promise.resolve();
-      void checked.then(() => err, (authErr: unknown) => authErr).then((e) => sendError(e, request, reply, drainLimitBytes));
+      checked.then(() => err, (authErr: unknown) => authErr)
+        .then((e) => sendError(e, request, reply, drainLimitBytes))
+        .catch((e: unknown) => request.log.error({ err: e }, 'request failed'));
     },
   });
   app.addHook('onRoute', (route) => {
