@@ -7,11 +7,13 @@ import { z } from 'zod';
 import type { Config } from './config.js';
 import { EcsClient } from './ecs/client.js';
 import { ErrorCode, GatewayError } from './errors.js';
+import { FieldAllowlist } from './http/allowlist.js';
 import { bearerAuth } from './http/auth.js';
 import { clientErrorHandler } from './http/client-error.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { installErrorHandling, refuseShadowedMethods, sendError } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
-import { loggingOptions } from './http/logging.js';
+import { logCompletion, loggingOptions } from './http/logging.js';
+import { RouteTable } from './http/methods.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { instanceActionRoutes } from './routes/instance-actions.js';
 import { instanceRoutes } from './routes/instances.js';
@@ -34,11 +36,33 @@ Credentials (\`accessKeyId\`, \`accessKeySecret\`, optional \`securityToken\`) c
 or from the headers X-Access-Key-Id, X-Access-Key-Secret and X-Security-Token. When the gateway runs with GATEWAY_API_KEYS,
 every /api route needs \`Authorization: Bearer <key>\`.`;
 
+/** How many times the body limit the gateway reads and discards of a refused body, so its client reads the answer. */
+const DRAIN_FACTOR = 4;
+
+/**
+ * The OpenAPI security requirements of an /api route. Alternatives, each listing schemes sent together:
+ * the gateway key and the AccessKey headers are each optional, the id and secret go together, and the
+ * token only with them. Swagger UI sends every scheme the user authorised that appears here.
+ */
+const API_SECURITY: Record<string, string[]>[] = [
+  { gatewayApiKey: [], accessKeyId: [], accessKeySecret: [], securityToken: [] },
+  { gatewayApiKey: [], accessKeyId: [], accessKeySecret: [] },
+  { gatewayApiKey: [] },
+  { accessKeyId: [], accessKeySecret: [], securityToken: [] },
+  { accessKeyId: [], accessKeySecret: [] },
+  {},
+];
+
 /** Builds the gateway app, not listening. Call `close()` to release the upstream Agent. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
-  const app = Fastify({
-    ...loggingOptions(config.logLevel, options.logStream),
+  // Both are filled from the routes as they are registered (onRoute below).
+  const allowlist = new FieldAllowlist();
+  const routes = new RouteTable();
+  const drainLimitBytes = DRAIN_FACTOR * config.bodyLimitBytes;
+  const requireKey = config.apiKeys.length > 0 ? bearerAuth(config.apiKeys) : undefined;
+  const app: FastifyInstance = Fastify({
+    ...loggingOptions(config.logLevel, allowlist, options.logStream),
     bodyLimit: config.bodyLimitBytes,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -49,6 +73,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestTimeout: config.timeoutMs + 30_000,
     keepAliveTimeout: 72_000,
     clientErrorHandler,
+    // Errors the router raises before any route or hook runs (a path segment over 100 characters,
+    // malformed percent-encoding in the path): the same shape, key check, header and log as the rest.
+    frameworkErrors: (err, request, reply) => {
+      // No route runs, so neither do the hooks that log a request's completion: log it here.
+      reply.raw.once('finish', () => logCompletion(null, request, reply));
+      reply.header('x-request-id', request.id);
+      const checked = requireKey && !isPublicPath(request.url) ? requireKey(request, reply) : Promise.resolve();
+      checked.then(() => err, (authErr: unknown) => authErr)
+        .then((e) => sendError(e, request, reply, drainLimitBytes))
+        .catch((e: unknown) => request.log.error({ err: e }, 'request failed'));
+    },
+  });
+  app.addHook('onRoute', (route) => {
+    routes.add(route.method, route.url);
+    for (const location of ['querystring', 'body', 'params'] as const) {
+      const schema = (route.schema as Record<string, unknown> | undefined)?.[location];
+      if (schema instanceof z.ZodType) allowlist.add(location, schema);
+    }
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -58,16 +100,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
     done();
   });
-  installErrorHandling(app);
+  installErrorHandling(app, { drainLimitBytes, routes });
   installJsonBodyParser(app);
-  if (config.apiKeys.length > 0) {
+  if (requireKey) {
     // Deny by default: everything but health and docs needs the key, unknown paths included,
     // so that a caller without a key cannot even map which routes exist.
-    const requireKey = bearerAuth(config.apiKeys);
     app.addHook('onRequest', async (request, reply) => {
       if (!isPublicPath(request.url)) await requireKey(request, reply);
     });
   }
+  // After the key check, so that a 405 does not tell a caller without a key which routes exist.
+  refuseShadowedMethods(app, routes);
 
   const client = new EcsClient({
     signatureVersion: config.signatureVersion,
@@ -85,8 +128,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       openapi: '3.0.3',
       info: { title: 'ecs-gateway', version: GATEWAY_VERSION, description: OPENAPI_DESCRIPTION },
       tags: [{ name: 'Instance', description: 'ECS regions, images, instance types and instances' }, { name: 'Health' }],
-      components: { securitySchemes: { gatewayApiKey: { type: 'http', scheme: 'bearer', description: 'Required on /api routes when GATEWAY_API_KEYS is set' } } },
-      security: [{ gatewayApiKey: [] }],
+      components: {
+        securitySchemes: {
+          gatewayApiKey: { type: 'http', scheme: 'bearer', description: 'The gateway API key. Required on /api routes when GATEWAY_API_KEYS is set' },
+          accessKeyId: { type: 'apiKey', in: 'header', name: 'X-Access-Key-Id', description: 'AccessKey ID (or the accessKeyId field). Optional when the gateway has server-side credentials' },
+          accessKeySecret: { type: 'apiKey', in: 'header', name: 'X-Access-Key-Secret', description: 'AccessKey secret, sent with X-Access-Key-Id (or the accessKeySecret field). A header keeps it out of URLs and proxy logs' },
+          securityToken: { type: 'apiKey', in: 'header', name: 'X-Security-Token', description: 'STS security token, for temporary credentials; only with the AccessKey pair it was issued with' },
+        },
+      },
+      security: API_SECURITY,
     },
     transform: jsonSchemaTransform,
     transformObject: (document) => withoutUnusedComponents(jsonSchemaTransformObject(document)),

@@ -10,19 +10,31 @@ export class GatewayError extends Error {
   readonly extra: Readonly<Record<string, unknown>>;
   /** Headers to send with the error response (e.g. retry-after). */
   readonly responseHeaders: Record<string, string> = {};
+  /**
+   * The message as it may be logged. The caller sees `message`, which may name the fields the caller
+   * sent; the log gets this (which names none) followed by `details` with unknown names redacted.
+   */
+  readonly logMessage: string;
 
-  constructor(statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}, options?: ErrorOptions) {
+  constructor(statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}, options?: ErrorOptions & { logMessage?: string }) {
     super(message, options);
     this.name = 'GatewayError';
     this.statusCode = statusCode;
     this.code = code;
     this.extra = extra;
+    this.logMessage = options?.logMessage ?? message;
+  }
+
+  /** The per-field problems of this error, if any. */
+  get details(): readonly FieldIssue[] | undefined {
+    const details = this.extra.details;
+    return Array.isArray(details) ? details as FieldIssue[] : undefined;
   }
 }
 
 /** A field-level validation problem, as reported in `error.details`. */
 export interface FieldIssue {
-  location: 'body' | 'querystring' | 'params' | 'headers';
+  location: 'body' | 'querystring' | 'params' | 'headers' | 'request';
   field: string;
   message: string;
 }
@@ -33,6 +45,8 @@ export const ErrorCode = {
   conflictingFields: 'CONFLICTING_FIELDS',
   malformedJson: 'MALFORMED_JSON',
   malformedRequest: 'MALFORMED_REQUEST',
+  badRequest: 'BAD_REQUEST',
+  uriTooLong: 'URI_TOO_LONG',
   headersTooLarge: 'HEADERS_TOO_LARGE',
   requestTimeout: 'REQUEST_TIMEOUT',
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
@@ -41,6 +55,7 @@ export const ErrorCode = {
   unauthorized: 'UNAUTHORIZED',
   invalidEndpoint: 'INVALID_ENDPOINT',
   notFound: 'NOT_FOUND',
+  methodNotAllowed: 'METHOD_NOT_ALLOWED',
   instanceNotFound: 'InvalidInstanceId.NotFound',
   upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   upstreamBadResponse: 'UPSTREAM_BAD_RESPONSE',
@@ -49,8 +64,12 @@ export const ErrorCode = {
   internal: 'INTERNAL_ERROR',
 } as const;
 
+/** `location.field: message; …`, the summary of a list of field problems. */
+export function summarize(issues: readonly FieldIssue[]): string {
+  return issues.map((i) => `${i.location}.${i.field}: ${i.message}`).join('; ');
+}
+
 /** 400 naming every failing field. */
 export function validationError(issues: FieldIssue[]): GatewayError {
-  const summary = issues.map((i) => `${i.location}.${i.field}: ${i.message}`).join('; ');
-  return new GatewayError(400, ErrorCode.validation, `Invalid request: ${summary}`, { details: issues });
+  return new GatewayError(400, ErrorCode.validation, `Invalid request: ${summarize(issues)}`, { details: issues }, { logMessage: 'Invalid request' });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { ErrorCode, GatewayError } from '../errors.js';
 import { errorBody } from './error-handler.js';
 
@@ -17,16 +18,20 @@ function classify(code: string | undefined): GatewayError {
 }
 
 /**
- * Fastify's `clientErrorHandler`: answers parser-level failures (oversized headers, garbage requests,
- * slow clients) with the documented JSON error shape, then closes the connection.
+ * Fastify's `clientErrorHandler` (called with the Fastify instance as `this`): answers parser-level
+ * failures (oversized headers, garbage requests, slow clients) with the documented JSON error shape,
+ * logs the refusal (its code only: the error carries the raw bytes received), then closes the connection.
  */
-export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+export function clientErrorHandler(this: FastifyInstance | undefined, err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const error = classify(err.code);
-  const body = JSON.stringify(errorBody(error, randomUUID()));
+  const requestId = randomUUID();
   if (socket.writable) {
+    const body = JSON.stringify(errorBody(error, requestId));
     socket.write(`HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n`
-      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`);
+    this?.log.info({ reqId: requestId, err: error, code: error.code, statusCode: error.statusCode, parserCode: err.code, remoteAddress: socket.remoteAddress },
+      'request refused');
   }
   socket.destroy();
 }

@@ -1,45 +1,54 @@
 import { randomUUID } from 'node:crypto';
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { GatewayError, summarize } from '../errors.js';
+import { REDACTED, type FieldAllowlist } from './allowlist.js';
 
 /**
- * Query parameters whose values may be logged. Everything else (access key secrets, tokens, and any
- * key we do not know, which could be a misspelt secret) is logged as [REDACTED]: an allowlist, so
- * a new secret-bearing field cannot leak by being forgotten here.
+ * The URL as it may be logged: the value of every query parameter whose value the allowlist does not
+ * allow becomes [REDACTED], and a parameter the gateway does not know at all (it could be a secret typed
+ * where a name goes: `?THE-SECRET`) becomes [REDACTED] as a whole, name and value.
  */
-const LOGGABLE_QUERY_KEYS = new Set([
-  'regionId', 'region_id', 'endpoint', 'accessKeyId', 'access_key_id', 'acceptLanguage', 'accept_language',
-  'instanceChargeType', 'instance_charge_type', 'resourceType', 'resource_type', 'imageId', 'image_id',
-  'imageName', 'image_name', 'imageOwnerAlias', 'image_owner_alias', 'osType', 'os_type', 'architecture',
-  'status', 'showExpired', 'show_expired', 'instanceType', 'instance_type', 'instanceTypeFamily',
-  'instance_type_family', 'instanceTypes', 'instance_types', 'instanceTypes[]', 'nextToken', 'next_token',
-  'maxResults', 'max_results', 'pageNumber', 'page_number', 'pageSize', 'page_size', 'instanceIds',
-  'instance_ids', 'instanceIds[]', 'instanceName', 'instance_name', 'zoneId', 'zone_id', 'vpcId', 'vpc_id',
-  'tags', 'tags[]', 'dryRun', 'dry_run', 'spotStrategy', 'spot_strategy', 'verbose',
-]);
-
-/** The URL with the value of every non-allowlisted query parameter replaced by [REDACTED]. */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string, allowlist: FieldAllowlist): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
   const parts = url.slice(q + 1).split('&').map((pair) => {
+    if (pair === '') return pair;
     const eq = pair.indexOf('=');
     const rawKey = eq < 0 ? pair : pair.slice(0, eq);
     let key: string;
     try {
       key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
     } catch {
-      key = '';
+      return REDACTED;
     }
-    if (eq < 0) return LOGGABLE_QUERY_KEYS.has(key) ? pair : '[REDACTED]';
-    return LOGGABLE_QUERY_KEYS.has(key) ? pair : `${rawKey}=[REDACTED]`;
+    if (!allowlist.isKnownName(key)) return REDACTED;
+    if (eq < 0 || allowlist.isLoggableQueryValue(key)) return pair;
+    return `${rawKey}=${REDACTED}`;
   });
   return `${url.slice(0, q)}?${parts.join('&')}`;
 }
 
+/**
+ * An error as it may be logged. A GatewayError's `message` is for the caller and may name fields the
+ * caller made up; the log gets its `logMessage` and its details with every unknown name redacted.
+ */
+export function errorForLog(err: Error & { code?: string; statusCode?: number }, allowlist: FieldAllowlist): { type: string; message: string; stack: string; code?: string | undefined; statusCode?: number | undefined } {
+  if (err instanceof GatewayError) {
+    const details = err.details?.map((d) => ({ ...d, field: allowlist.safeField(d.field) }));
+    const message = details && details.length > 0 ? `${err.logMessage}: ${summarize(details)}` : err.logMessage;
+    return { type: err.name, code: err.code, message, statusCode: err.statusCode, stack: '' };
+  }
+  // No stack for expected errors and never the error's other properties (request options, bodies).
+  return { type: err.name, code: err.code, message: err.message, statusCode: err.statusCode, stack: '' };
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Fastify logger and request-id options: no headers or bodies are logged, URLs are redacted. */
-export function loggingOptions(level: string, stream?: NodeJS.WritableStream): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdHeader' | 'logController'> {
+/**
+ * Fastify logger and request-id options: no headers or bodies are logged, URLs and errors are redacted
+ * with `allowlist` (filled as the routes are registered).
+ */
+export function loggingOptions(level: string, allowlist: FieldAllowlist, stream?: NodeJS.WritableStream): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdHeader' | 'logController'> {
   return {
     logger: {
       level,
@@ -47,14 +56,11 @@ export function loggingOptions(level: string, stream?: NodeJS.WritableStream): P
       serializers: {
         req: (req: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
           method: req.method,
-          url: redactUrl(req.url),
+          url: redactUrl(req.url, allowlist),
           remoteAddress: req.ip ?? req.socket?.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        // No stack for expected errors and never the error's other properties (request options, bodies).
-        err: (err: Error & { code?: string; statusCode?: number }) => ({
-          type: err.name, code: err.code, message: err.message, statusCode: err.statusCode, stack: '',
-        }),
+        err: (err: Error & { code?: string; statusCode?: number }) => errorForLog(err, allowlist),
       },
     },
     requestIdHeader: false,
@@ -77,11 +83,16 @@ class OneLinePerRequest extends LogController {
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
-    if (error) request.log.error({ ...line, err: error }, 'request errored');
-    else if (PROBES.has(request.url) && reply.statusCode < 400) request.log.debug(line, 'request completed');
-    else request.log.info(line, 'request completed');
+    logCompletion(error, request, reply);
   }
+}
+
+/** The one line a request logs when its answer is sent. */
+export function logCompletion(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+  const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+  if (error) request.log.error({ ...line, err: error }, 'request errored');
+  else if (PROBES.has(request.url) && reply.statusCode < 400) request.log.debug(line, 'request completed');
+  else request.log.info(line, 'request completed');
 }
 
 const PROBES = new Set(['/healthz', '/readyz']);

@@ -38,12 +38,12 @@ export function foldSpellings(input: unknown, options: { listBrackets?: boolean 
 }
 
 /** Keys that could reach an object's prototype; never valid field names here. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 function forbiddenKey(field: string): GatewayError {
   return new GatewayError(400, ErrorCode.validation, `Forbidden key ${field}`, {
     details: [{ location: 'request', field, message: 'prototype keys are not accepted' }],
-  });
+  }, { logMessage: 'Forbidden key' });
 }
 
 /** The credential headers and the fields they stand for. */
@@ -70,5 +70,5 @@ function conflict(field: string, other?: string): GatewayError {
   const where = other ? `the ${other} header and the ${field} field` : `two spellings of ${field}`;
   return new GatewayError(400, ErrorCode.conflictingFields, `Conflicting values for ${field}: ${where} differ`, {
     details: [{ location: 'request', field, message: 'given twice with different values' }],
-  });
+  }, { logMessage: 'Conflicting values' });
 }

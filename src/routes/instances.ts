@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { wire } from '../ecs/params.js';
 import { ErrorCode, GatewayError } from '../errors.js';
+import { secret } from '../schemas/fields.js';
 import { boolish, commonFields, dryRun, idList, intish, pageNumber, pageSize, regionId, tag, text, unicode } from '../schemas/common.js';
 import { ecsRoute, type RouteDeps } from './ecs-route.js';
 
@@ -31,8 +32,14 @@ const listQuery = z.strictObject({
 });
 
 const getQuery = z.strictObject({ ...commonFields, regionId: regionId() });
+/**
+ * ECS instance ids are `i-` and lowercase letters and digits (`i-bp1g6zv0ce8oghu7k1a2`; the emulator makes
+ * them the same way); the docs mask their ends (`i-bp67acfmxazb4p****`), which is accepted too (and not
+ * found). Anything else is refused before ECS is called, and a word such as `stop` is never an id.
+ */
 const instanceIdParam = z.object({
-  instanceId: z.string().regex(/^[A-Za-z0-9._*-]{1,128}$/, 'must be an instance id such as i-bp67acfmxazb4p****').describe('Instance ID'),
+  instanceId: z.string().max(64).regex(/^i-[a-z0-9]+\**$/, 'must be an ECS instance id: i- followed by lowercase letters and digits, e.g. i-bp67acfmxazb4p****')
+    .describe('Instance ID: i- followed by lowercase letters and digits'),
 });
 
 const dataDisk = z.strictObject({
@@ -58,7 +65,7 @@ const createBody = z.strictObject({
   uniqueSuffix: boolish().optional().describe('Append an ordered suffix (001, 002, …) to instanceName and hostName'),
   amount: intish(1, 100).optional().describe('How many instances to create, 1-100 (default 1)'),
   minAmount: intish(1, 100).optional().describe('The least number to create, else nothing is created'),
-  password: unicode(30).pipe(z.string().min(1)).optional().describe('Instance login password. Never logged.'),
+  password: secret(unicode(30).pipe(z.string().min(1)).optional().describe('Instance login password. Never logged.')),
   dryRun: dryRun(),
   zoneId: text(64).optional(),
   securityGroupId: text(64).optional(),
@@ -70,7 +77,7 @@ const createBody = z.strictObject({
   keyPairName: text(128).optional(),
   hostName: text(64).optional(),
   description: text(256).optional(),
-  userData: z.string().max(43_700).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be Base64').optional().describe('Base64-encoded user data'),
+  userData: secret(z.string().max(43_700).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be Base64').optional().describe('Base64-encoded user data. Never logged.')),
   tags: z.array(tag).max(20).optional(),
   clientToken: z.string().regex(/^[\x20-\x7e]{1,64}$/, 'must be 1-64 ASCII characters').optional().describe('Idempotency token'),
 }).refine((b) => b.minAmount === undefined || b.amount === undefined || b.minAmount <= b.amount,

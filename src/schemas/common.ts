@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from './fields.js';
 
 /**
  * Building blocks shared by every route schema. Query strings only carry strings, and the original
@@ -52,12 +53,11 @@ export const tag = z.strictObject({
 /** Credentials and endpoint, accepted by every route (headers X-Access-Key-Id/-Secret and X-Security-Token work too). */
 export const commonFields = {
   accessKeyId: text(128).optional().describe('AccessKey ID. Also accepted as the X-Access-Key-Id header. Optional when the gateway has server-side credentials.'),
-  accessKeySecret: text(256).optional().describe('AccessKey secret. Also accepted as the X-Access-Key-Secret header. Never logged.'),
-  securityToken: text(8192).optional().describe('STS security token, for temporary credentials. Also accepted as the X-Security-Token header. Never logged.'),
+  accessKeySecret: secret(text(256).optional().describe('AccessKey secret. Also accepted as the X-Access-Key-Secret header. Never logged.')),
+  securityToken: secret(text(8192).optional().describe('STS security token, for temporary credentials. Also accepted as the X-Security-Token header. Never logged.')),
   endpoint: text(253).optional().describe('ECS endpoint hostname, e.g. ecs.cn-beijing.aliyuncs.com. Only ECS hostnames (and ECS_ALLOWED_ENDPOINTS) are accepted.')
     .meta({ example: 'ecs.cn-beijing.aliyuncs.com' }),
 };
-
 
 export const dryRun = () => boolish().optional().describe('Check the request only (ECS DryRun): ECS answers DryRunOperation / DRYRUN.SUCCESS');
 export const batchOptimization = () => z.enum(['AllTogether', 'SuccessFirst']).optional()

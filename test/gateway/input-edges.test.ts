@@ -88,7 +88,7 @@ describe('input edges', () => {
     const res = await request(app.server).put('/api/instances/stop').set(auth).set('content-type', 'application/json')
       .send('{"accessKeySecret":"leaky-secret-xyz" "regionId":1}');
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: 'MALFORMED_JSON', message: 'Request body is not valid JSON' });
+    expect(res.body.error).toMatchObject({ code: 'MALFORMED_JSON', message: "Request body is not valid JSON: expected ',' or '}' after a property value at line 1, column 39" });
     expect(JSON.stringify(res.body)).not.toContain('leaky');
   });
 });

@@ -3,8 +3,12 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderOpenApi } from '../../scripts/generate-openapi.js';
 
-type Operation = { operationId?: string; requestBody?: unknown; parameters?: unknown[]; responses: Record<string, unknown> };
-const doc = JSON.parse(await renderOpenApi()) as { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
+type Operation = { operationId?: string; requestBody?: unknown; parameters?: unknown[]; responses: Record<string, unknown>; security?: unknown[] };
+type Requirement = Record<string, string[]>;
+const doc = JSON.parse(await renderOpenApi()) as {
+  openapi: string; paths: Record<string, Record<string, Operation>>; security: Requirement[];
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, Record<string, string>> };
+};
 const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
 
 /** Every `example` value anywhere below `node`. */
@@ -46,6 +50,28 @@ describe('the OpenAPI document', () => {
   it('has no secrets in its examples', () => {
     const text = JSON.stringify(examples(doc));
     expect(text).not.toMatch(/accessKeySecret|securityToken|password|Bearer /i);
+  });
+
+  it('declares the credential headers as security schemes, so "Authorize" in /docs sends them as headers', () => {
+    expect(doc.components.securitySchemes).toMatchObject({
+      gatewayApiKey: { type: 'http', scheme: 'bearer' },
+      accessKeyId: { type: 'apiKey', in: 'header', name: 'X-Access-Key-Id' },
+      accessKeySecret: { type: 'apiKey', in: 'header', name: 'X-Access-Key-Secret' },
+      securityToken: { type: 'apiKey', in: 'header', name: 'X-Security-Token' },
+    });
+  });
+
+  it('combines them as the gateway does: the key and the AccessKey pair each optional, the pair together, a token only with it', () => {
+    const sets = doc.security.map((r) => Object.keys(r).sort().join('+'));
+    expect(sets.sort()).toEqual([
+      '', 'accessKeyId+accessKeySecret', 'accessKeyId+accessKeySecret+gatewayApiKey', 'accessKeyId+accessKeySecret+gatewayApiKey+securityToken',
+      'accessKeyId+accessKeySecret+securityToken', 'gatewayApiKey',
+    ]);
+    // /api operations inherit it; the probes need nothing.
+    for (const { path, op } of operations) {
+      if (path.startsWith('/api')) expect(op.security, path).toBeUndefined();
+      else expect(op.security, path).toEqual([]);
+    }
   });
 
   it('is what openapi/openapi.json holds (run `npm run openapi` after changing a schema)', () => {
