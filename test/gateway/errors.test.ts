@@ -201,13 +201,21 @@ describe('gateway errors', () => {
   it.each([
     ['GET', '/api/nope'],
     ['GET', '/nope?accessKeySecret=x'],
-    ['DELETE', '/api/instances'],
-    ['POST', '/api/regions'],
   ] as const)('unknown route %s %s is 404 JSON', async (method, path) => {
     const res = await request(app.server)[method.toLowerCase() as 'get'](path);
     const error = expectErrorShape(res, 404, 'NOT_FOUND');
     expect(error.message).toContain(path.split('?')[0]);
     expect(error.message).not.toContain('accessKeySecret');
+  });
+
+  it.each([
+    ['DELETE', '/api/instances', 'GET, HEAD, POST'],
+    ['POST', '/api/regions', 'GET, HEAD'],
+  ] as const)('a known path with the wrong method, %s %s, is 405 JSON with Allow', async (method, path, allow) => {
+    const res = await request(app.server)[method.toLowerCase() as 'get'](path);
+    expectErrorShape(res, 405, 'METHOD_NOT_ALLOWED');
+    expect(res.headers.allow).toBe(allow);
+    expect(upstream.requests).toHaveLength(0);
   });
 
   it('a body over BODY_LIMIT_BYTES is 413 PAYLOAD_TOO_LARGE', async () => {
