@@ -94,7 +94,7 @@ function forward(ctx: z.RefinementCtx, prefix: PropertyKey[], issues: readonly z
 }
 
 /** An object with known members: spellings resolved, unknown and missing fields reported, members checked. */
-function objectSchema(members: readonly Param[], opts: Opts, extra?: z.ZodRawShape): z.ZodType {
+function objectSchema(members: readonly Param[], opts: Opts, extra?: Readonly<Record<string, z.ZodType>>): z.ZodType {
   const visible = members.filter((m) => opts.includeInternal || !m.internal);
   const schemas = new Map<Param, z.ZodType>(visible.map((m) => [m, paramSchema(m, opts)]));
   return z.unknown().transform((value, ctx) => {
@@ -256,7 +256,7 @@ export function actionSchema(action: Action, options: SchemaOptions = {}): z.Zod
  * credentials), which are checked by their schemas and passed through under their own names. Not cached:
  * build it once per route. Names that collide with a parameter's spelling are refused.
  */
-export function actionSchemaWith(action: Action, extra: z.ZodRawShape, options: SchemaOptions = {}): z.ZodType<ActionInput> {
+export function actionSchemaWith(action: Action, extra: Readonly<Record<string, z.ZodType>>, options: SchemaOptions = {}): z.ZodType<ActionInput> {
   for (const key of Object.keys(extra)) {
     const p = memberFor(action.params, key);
     if (p) throw new Error(`${action.name}: extra field ${key} is a spelling of the parameter ${p.name}`);
