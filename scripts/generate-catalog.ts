@@ -58,7 +58,7 @@ interface Doc {
 }
 
 function jsDocOf(node: ts.Node): { comment: string; tags: Map<string, string> } {
-  const docs = (node as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+  const docs = ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc);
   let comment = '';
   const tags = new Map<string, string>();
   for (const d of docs) {
@@ -337,6 +337,16 @@ interface Ctx {
 
 const EXAMPLE_MAX = 80;
 
+/** A JSON-valued parameter's example is kept only when it is real JSON (the docs write `["a", … "z"]`). */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The SDK types every number `number`: integer unless overrides.fractional says otherwise. */
 function scalarType(sdk: string, path: string, doc: Doc | undefined, ctx: Ctx): ScalarShape['type'] {
   switch (sdk) {
@@ -410,7 +420,7 @@ function makeParam(name: string, t: SdkType, doc: Doc | undefined, path: string,
   const description = doc ? oneLine(doc.remarks) : undefined;
   if (description) param.description = description;
   const example = doc?.example;
-  if (example && example.length <= EXAMPLE_MAX && !example.includes('\n') && shape.type !== 'object') param.example = example;
+  if (example && example.length <= EXAMPLE_MAX && !example.includes('\n') && shape.type !== 'object' && (!json || isJson(example))) param.example = example;
   return param;
 }
 

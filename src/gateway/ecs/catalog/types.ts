@@ -56,7 +56,7 @@ export type Param = Shape & {
   deprecated?: true;
   /** One line from the SDK's doc comment. */
   description?: string;
-  /** The SDK's @example, when short and not secret. */
+  /** The SDK's @example, when short and not secret (for a repeat list, an item's; for `json`, the JSON text). */
   example?: string;
 };
 
