@@ -330,7 +330,11 @@ describe('actionSchema', () => {
     expect(issues(actionSchema(di).safeParse({ regionId: 'r', instanceIds: '{"a":1}' }))).toEqual(['instanceIds: in the JSON text: Invalid input: expected array, received object']);
     const rc = action('RunCommand');
     expect(issues(actionSchema(rc).safeParse({ regionId: 'r', type: 't', commandContent: 'c', parameters: [1] })))
-      .toEqual(['parameters: Invalid input: expected record, received array']);
+      .toEqual(['parameters: must be an object']);
+    const proto = JSON.parse('{"regionId":"r","type":"t","commandContent":"c","parameters":{"__proto__":{"x":1},"a":1}}') as unknown;
+    expect(issues(actionSchema(rc).safeParse(proto))).toEqual(['parameters.__proto__: prototype keys are not accepted']);
+    expect(issues(actionSchema(rc).safeParse({ regionId: 'r', type: 't', commandContent: 'c', parameters: '{"__proto__":1}' })))
+      .toEqual(['parameters.__proto__: in the JSON text: prototype keys are not accepted']);
   });
 
   it('query strings: "50" → 50, a lone value is a one-item list, objects come as JSON text', () => {

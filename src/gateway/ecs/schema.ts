@@ -196,7 +196,18 @@ function shapeSchema(shape: Shape, opts: Opts): z.ZodType {
   }
 }
 
-const freeFormSchema = (): z.ZodType => z.record(z.string(), z.unknown());
+/** A map with caller-chosen keys (RunCommand `Parameters`), passed on as given; `__proto__` would be lost on the way. */
+const freeFormSchema = (): z.ZodType => z.unknown().transform((v, ctx) => {
+  if (!isPlainObject(v)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an object' });
+    return z.NEVER;
+  }
+  if (Object.hasOwn(v, '__proto__')) {
+    ctx.addIssue({ code: 'custom', message: 'prototype keys are not accepted', path: ['__proto__'] });
+    return z.NEVER;
+  }
+  return v;
+});
 
 /**
  * A JSON-valued parameter: the native value (checked as the JSON content, sent encoded by toWire), or its
