@@ -58,7 +58,7 @@ describe.each(['v3', 'v1'] as const)('the seed README\'s curl examples, replayed
   afterAll(async () => { await stack.close(); });
 
   const replay = (c: SeedExample) => {
-    const query = c.query === undefined ? '' : `?${new URLSearchParams(Object.entries(c.query).map(([k, v]) => [fill(k), fill(v)]))}`;
+    const query = c.query === undefined ? '' : `?${new URLSearchParams(Object.entries(c.query).map(([k, v]): [string, string] => [fill(k), fill(v)]))}`;
     // The README's headers (Content-Type), lower-cased so they replace rather than repeat call()'s default.
     const headers = Object.fromEntries(Object.entries(c.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     return call(stack.base, c.method, c.path + query, c.body === undefined ? undefined : fill(JSON.stringify(c.body)), headers);
