@@ -1,21 +1,23 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: compile with dev dependencies, ship only production dependencies and compiled JavaScript.
+# One image serves both the gateway (default CMD) and the ECS emulator (docker-compose.yml overrides CMD).
+# The build context is filtered by .dockerignore (no node_modules, .git, dist, CI or bench outputs).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8000
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
 # The official image's unprivileged user.
 USER node

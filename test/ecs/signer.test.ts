@@ -44,7 +44,7 @@ const DOC_PARAMS: Record<string, string> = {
   Version: '2014-05-26',
 };
 
-/** Core vectors copied inline so the suite keeps its meaning without the shared data file. */
+/** Core vectors inline, so the signer's meaning is readable here; the full file is checked below. */
 const V1_VECTORS: V1Vector[] = [
   {
     name: 'ECS doc worked example (GET)', method: 'GET', secret: 'testsecret', params: DOC_PARAMS,
@@ -104,14 +104,14 @@ describe('inline vectors', () => {
   for (const v of V3_VECTORS) it(`V3: ${v.name}`, () => checkV3(v));
 });
 
-// ---- the shared vector file, every entry that applies ------------------------------------------
+// ---- test/fixtures/signing-vectors.json, every entry that applies ------------------------------
 
 interface FileV1 { name: string; method?: string; secret?: string; params?: Record<string, string>; paramsSameAs?: number; renameKey?: Record<string, string>; hmacKey?: string; stringToSign?: string; signature: string }
 interface FileV3 { name: string; secret: string; accessKeyId: string; canonicalRequest?: string; hashedCanonicalRequest?: string; stringToSign?: string; query?: Record<string, string>; headers?: Record<string, string>; payloadHash?: string; authorization: string }
 interface Captured { method: string; url: string; headers: Record<string, string>; body: string }
 interface VectorFile { v1: FileV1[]; v3: FileV3[]; capturedFromOfficialSdk: Record<string, Captured | string> }
 
-const file = JSON.parse(readFileSync(path.resolve(repoRoot, '../shared/data/signing-vectors.json'), 'utf8')) as VectorFile;
+const file = JSON.parse(readFileSync(path.resolve(repoRoot, 'test/fixtures/signing-vectors.json'), 'utf8')) as VectorFile;
 
 /** Resolves `paramsSameAs` / `renameKey` so every file entry becomes a plain typed vector. */
 function fileV1(v: FileV1): V1Vector | V1RawVector {

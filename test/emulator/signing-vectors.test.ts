@@ -1,8 +1,9 @@
 /**
  * The emulator's own V1/V3 verification against the published vectors and against
- * requests captured from the official SDK (data/signing-vectors.json).
+ * requests captured from the official SDK (test/fixtures/signing-vectors.json).
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { authenticate, type AccessKey } from '../../src/emulator/protocol/auth.js';
 import { canonicalQuery, percentEncode, parseForm } from '../../src/emulator/protocol/encoding.js';
@@ -13,7 +14,7 @@ import { v3CanonicalRequest, v3Sign, v3StringToSign } from '../../src/emulator/p
 import { fakeRpcRequest } from './helpers.js';
 
 interface Captured { method: string; url: string; headers: Record<string, string>; body: string }
-const vectors = JSON.parse(readFileSync('/work/shared/data/signing-vectors.json', 'utf8')) as {
+const vectors = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/signing-vectors.json'), 'utf8')) as {
   v1: { name: string; secret?: string; method?: string; params?: Record<string, string>; stringToSign?: string; signature: string; hmacKey?: string }[];
   v3: { canonicalRequest?: string; stringToSign?: string; authorization: string; secret: string }[];
   capturedFromOfficialSdk: Record<string, Captured | string>;

@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CREDS, testGateway } from '../support/gateway.js';
 import { FakeUpstream } from '../support/upstream.js';
 
-const FIXTURES = '/work/shared/data/fixtures';
+/** Published ECS error bodies, copied into the repo (sources in test/fixtures/README.md). */
+const FIXTURES = resolve(__dirname, '../fixtures/ecs-errors');
 const ERROR_KEYS = ['code', 'message', 'status', 'requestId', 'ecsRequestId', 'hostId', 'recommend', 'details'];
 
 /** Every error leaves in the one documented shape, with the status and request id repeated. */

@@ -1,7 +1,7 @@
 /**
  * Errors the emulator's protocol layer answers with, using the codes, HTTP statuses and
- * messages of the real ECS POP gateway (see /work/shared/data/README.md and the common
- * error table of the ECS API reference).
+ * messages of the real ECS POP gateway (see the published error bodies and their sources in
+ * test/fixtures/README.md, and the common error table of the ECS API reference).
  */
 
 /** An error rendered as the ECS error body `{RequestId, HostId, Code, Message, Recommend}`. */
