@@ -283,7 +283,7 @@ async function main(): Promise<void> {
   const upstream = await startChild('upstream', join(BENCH_DIST, 'upstream.js'), {}, upstreamPort);
   const upstreamUrl = upstream.url;
   const started: Partial<Record<TargetName, Child>> = {};
-  started.gateway = await startChild('gateway', join(ROOT, 'dist/src/server.js'), {
+  started.gateway = await startChild('gateway', join(ROOT, 'dist/src/gateway/server.js'), {
     LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'info', ECS_UPSTREAM_URL: upstreamUrl, ECS_SIGNATURE_VERSION: 'v3',
   }, await freePort());
   const gatewayRssAtLaunch = rssMb(started.gateway.proc.pid);
@@ -359,7 +359,7 @@ async function main(): Promise<void> {
 
   const o = sign.opsPerSec;
   const signTable = table(
-    ['signature', 'ours (src/ecs/signer.ts)', 'official SDK (@alicloud/openapi-core)', 'ours / SDK', 'same signature'],
+    ['signature', 'ours (src/gateway/ecs/signer.ts)', 'official SDK (@alicloud/openapi-core)', 'ours / SDK', 'same signature'],
     [
       ['V1 HMAC-SHA1', `${fmt(o.oursV1)}/s`, `${fmt(o.sdkV1)}/s`, ratio(o.oursV1 / o.sdkV1), sign.agree.v1 ? 'yes' : '**NO**'],
       ['V3 ACS3-HMAC-SHA256', `${fmt(o.oursV3)}/s`, `${fmt(o.sdkV3)}/s`, ratio(o.oursV3 / o.sdkV3), sign.agree.v3 ? 'yes' : '**NO**'],

@@ -1,12 +1,12 @@
 /**
  * Signing micro-benchmark, run as its own process: V1 and V3 signatures per second, our signer
- * (src/ecs/signer.ts) against the official SDK's own signing functions (@alicloud/openapi-core,
+ * (src/gateway/ecs/signer.ts) against the official SDK's own signing functions (@alicloud/openapi-core,
  * what @alicloud/ecs20140526 calls per request). Both sides sign the same StopInstances call and
  * are first checked to produce the same signature. Prints one JSON line (SignResults) on stdout.
  * Env: BENCH_SIGN_MS (time per measurement, default 500), BENCH_SIGN_ROUNDS (default 3).
  */
 import { OpenApiUtil } from '@alicloud/openapi-core';
-import { formatTimestamp, signV1, signV3, type SignInput } from '../src/ecs/signer.js';
+import { formatTimestamp, signV1, signV3, type SignInput } from '../src/gateway/ecs/signer.js';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET } from './fixtures.js';
 
 export interface SignResults {

@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../src/app.js';
-import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { buildApp } from '../src/gateway/app.js';
+import { ConfigError, loadConfig, type Config } from '../src/gateway/config.js';
 import { EmulatorConfigError, listenFailure, loadEmulatorConfig, type EmulatorConfig } from '../src/emulator/config.js';
 import { DEMO_ACCESS_KEY, startEmulator, type RunningEmulator } from '../src/emulator/server.js';
 

@@ -63,10 +63,10 @@ const ignored = (rel) => {
   const parts = rel.split('/');
   return parts.some((_, i) => ignore.some((re) => re.test(parts.slice(0, i + 1).join('/'))));
 };
-for (const must of ['node_modules/x/index.js', 'src/node_modules/x.js', '.git/HEAD', 'dist/src/server.js', '.ci-out/vitest.json']) {
+for (const must of ['node_modules/x/index.js', 'src/node_modules/x.js', '.git/HEAD', 'dist/src/gateway/server.js', '.ci-out/vitest.json']) {
   if (!ignored(must)) fail(`.dockerignore must keep ${must.split('/').slice(0, -1).join('/')} out of the build context`);
 }
-for (const keep of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/server.ts']) {
+for (const keep of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/gateway/server.ts']) {
   if (ignored(keep)) fail(`.dockerignore excludes ${keep}, which the Dockerfile needs`);
 }
 // A container starts without this process's npm settings (an outer `npm run` / `npx -c` sets npm_* variables

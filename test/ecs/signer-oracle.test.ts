@@ -12,7 +12,7 @@ import RPCClient from '@alicloud/pop-core';
 import {
   authorizationV3, canonicalHeadersV3, percentEncode, sha256Hex, signV1, signV3, signV3WithHeaders, signatureV1, stringToSignV1,
   canonicalQueryString, type Credentials, type SignedRequest,
-} from '../../src/ecs/signer.js';
+} from '../../src/gateway/ecs/signer.js';
 
 /** CJS `exports.default`: vitest hands us the class, tsc (NodeNext) types the import as the module object. */
 function cjsDefault<T>(mod: { default: T }): T {

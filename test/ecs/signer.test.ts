@@ -19,7 +19,7 @@ import {
   stringToSignV1,
   stringToSignV3,
   type SignInput,
-} from '../../src/ecs/signer.js';
+} from '../../src/gateway/ecs/signer.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -1,8 +1,8 @@
 import { Dispatcher, errors, MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EcsClient, scrubSecrets, type EcsClientOptions } from '../../src/ecs/client.js';
-import { percentEncode, sha256Hex, type Credentials } from '../../src/ecs/signer.js';
-import { GatewayError } from '../../src/errors.js';
+import { EcsClient, scrubSecrets, type EcsClientOptions } from '../../src/gateway/ecs/client.js';
+import { percentEncode, sha256Hex, type Credentials } from '../../src/gateway/ecs/signer.js';
+import { GatewayError } from '../../src/gateway/errors.js';
 import { FIXED_DATE, FIXED_NONCE } from '../support/gateway.js';
 import { FakeUpstream, gate, parseParams } from '../support/upstream.js';
 

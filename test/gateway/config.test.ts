@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseIni, type ConfigSources } from '../../src/config.js';
+import { ConfigError, loadConfig, parseIni, type ConfigSources } from '../../src/gateway/config.js';
 
 const NO_FILE: ConfigSources = { homeDir: '/home/test', readFile: () => undefined };
 const KEY = 'gateway-key-0123456789';

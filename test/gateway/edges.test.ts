@@ -5,10 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ErrorCode, GatewayError, validationError } from '../../src/errors.js';
-import { FieldAllowlist } from '../../src/http/allowlist.js';
-import { errorForLog } from '../../src/http/logging.js';
-import { regionId } from '../../src/schemas/common.js';
+import { ErrorCode, GatewayError, validationError } from '../../src/gateway/errors.js';
+import { FieldAllowlist } from '../../src/gateway/http/allowlist.js';
+import { errorForLog } from '../../src/gateway/http/logging.js';
+import { regionId } from '../../src/gateway/schemas/common.js';
 import { CREDS, testGateway, type LogCapture } from '../support/gateway.js';
 import { FakeUpstream, qs } from '../support/upstream.js';
 

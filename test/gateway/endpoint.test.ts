@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isValidHostname, isValidRegionId, resolveEndpoint } from '../../src/ecs/endpoint.js';
-import { GatewayError } from '../../src/errors.js';
+import { isValidHostname, isValidRegionId, resolveEndpoint } from '../../src/gateway/ecs/endpoint.js';
+import { GatewayError } from '../../src/gateway/errors.js';
 import { CREDS, testGateway } from '../support/gateway.js';
 import { FakeUpstream } from '../support/upstream.js';
 

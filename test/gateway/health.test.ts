@@ -2,8 +2,8 @@ import { connect, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/gateway/app.js';
+import { loadConfig } from '../../src/gateway/config.js';
 import { CREDS, LogCapture, testGateway } from '../support/gateway.js';
 import { FakeUpstream, gate } from '../support/upstream.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WireParamsBuilder, wire } from '../../src/ecs/params.js';
+import { WireParamsBuilder, wire } from '../../src/gateway/ecs/params.js';
 
 describe('WireParamsBuilder', () => {
   it.each([

@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { FieldAllowlist } from '../../src/http/allowlist.js';
-import { redactUrl } from '../../src/http/logging.js';
-import { commonFields, idList, pageSize, regionId } from '../../src/schemas/common.js';
-import { secret } from '../../src/schemas/fields.js';
-import { canonicalQueryString, percentEncode, stringToSignV1 } from '../../src/ecs/signer.js';
+import { FieldAllowlist } from '../../src/gateway/http/allowlist.js';
+import { redactUrl } from '../../src/gateway/http/logging.js';
+import { commonFields, idList, pageSize, regionId } from '../../src/gateway/schemas/common.js';
+import { secret } from '../../src/gateway/schemas/fields.js';
+import { canonicalQueryString, percentEncode, stringToSignV1 } from '../../src/gateway/ecs/signer.js';
 import { testGateway, type LogCapture } from '../support/gateway.js';
 import { FakeUpstream, gate, type CapturedRequest, type UpstreamReply } from '../support/upstream.js';
 

@@ -15,9 +15,9 @@ interface ServerProcess {
   printed: (pattern: RegExp) => Promise<RegExpExecArray>;
 }
 
-/** Runs src/server.ts as its own process (through tsx), collecting its output. */
+/** Runs src/gateway/server.ts as its own process (through tsx), collecting its output. */
 function startServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/gateway/server.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +47,7 @@ function startServer(env: Record<string, string>): ServerProcess {
   return { child, output: () => out, exit, printed };
 }
 
-describe('the gateway process (src/server.ts)', () => {
+describe('the gateway process (src/gateway/server.ts)', () => {
   let upstream: FakeUpstream;
   beforeAll(async () => { upstream = await new FakeUpstream().start(); });
   afterAll(async () => { await upstream.close(); });

@@ -67,7 +67,7 @@ const files = [...SCANNED_DIRS.flatMap((d) => walk(d, [])), ...SCANNED_ROOT_FILE
 describe('the repository stands alone', () => {
   it('scans the source, test, bench and script files, this one included', () => {
     expect(files).toContain('test/repo/standalone.test.ts');
-    expect(files).toContain('src/server.ts');
+    expect(files).toContain('src/gateway/server.ts');
     expect(files).toContain('scripts/dockerfile-smoke.mjs');
     expect(files).toContain('test/fixtures/README.md');
     expect(files.length).toBeGreaterThan(100);

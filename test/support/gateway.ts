@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { FakeUpstream } from './upstream.js';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/gateway/app.js';
+import { loadConfig } from '../../src/gateway/config.js';
 
 /** Captures every log line the gateway writes. */
 export class LogCapture extends Writable {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/gateway/app.js';
+import { loadConfig } from '../../src/gateway/config.js';
 import { DEMO_ACCESS_KEY, startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { LogCapture } from './gateway.js';
 
