@@ -35,7 +35,7 @@ describe('Dockerfile', () => {
 
   it('runs the compiled gateway as the unprivileged node user', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "dist\/src\/server\.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/src\/gateway\/server\.js"\]$/m);
   });
 });
 
