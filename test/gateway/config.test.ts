@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseIni, type ConfigSources } from '../../src/gateway/config.js';
 
 const NO_FILE: ConfigSources = { homeDir: '/home/test', readFile: () => undefined };
 const KEY = 'gateway-key-0123456789';
+const hex = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** A fake filesystem holding just ~/.alibabacloud/credentials; records what was read. */
 function credentialsFile(text: string): ConfigSources & { read: string[] } {
@@ -52,8 +54,14 @@ describe('loadConfig defaults and values', () => {
     expect(config).toMatchObject({
       host: '0.0.0.0', port: 9090, logLevel: 'debug', signatureVersion: 'v1',
       upstreamUrl: 'http://127.0.0.1:9000', allowedEndpoints: ['ecs.internal.example.com', 'proxy.corp'],
-      timeoutMs: 2500, bodyLimitBytes: 4096, apiKeys: [KEY, 'other-key-0123456789'],
+      timeoutMs: 2500, bodyLimitBytes: 4096,
     });
+    // Keys are kept as SHA-256 digests only, named by position, allowed everything.
+    expect(config.apiKeys.map((k) => ({ name: k.name, sha256: k.sha256.toString('hex'), allow: k.allow, regions: k.regions }))).toEqual([
+      { name: 'key-1', sha256: hex(KEY), allow: ['*'], regions: undefined },
+      { name: 'key-2', sha256: hex('other-key-0123456789'), allow: ['*'], regions: undefined },
+    ]);
+    expect(JSON.stringify(config)).not.toContain(KEY);
   });
 
   it.each([
