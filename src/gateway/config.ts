@@ -107,7 +107,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
   if (defaultCredentials && list(env.GATEWAY_API_KEYS).length === 0 && !env.GATEWAY_ACCESS_POLICY_FILE) {
     problems.push('server-side credentials are configured but GATEWAY_API_KEYS is empty and there is no GATEWAY_ACCESS_POLICY_FILE: anyone reaching the port could spend the account. Set API keys or remove the credentials.');
   }
-  const apiKeys = parsed.success ? mergeKeys(keysFromEnv(parsed.data.GATEWAY_API_KEYS), policyKeys, problems) : [];
+  const apiKeys = mergeKeys(keysFromEnv(list(env.GATEWAY_API_KEYS)), policyKeys, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -138,7 +138,7 @@ function readPolicyFile(path: string, sources: ConfigSources, problems: string[]
     problems.push(`GATEWAY_ACCESS_POLICY_FILE: ${path} does not exist`);
     return [];
   }
-  return parsePolicyFile(text, path, problems) ?? [];
+  return parsePolicyFile(text, path, problems);
 }
 
 /** Env variables first (ALIBABA_CLOUD_* or ALICLOUD_*), then a profile of ~/.alibabacloud/credentials. */

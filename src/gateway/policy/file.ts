@@ -118,26 +118,25 @@ function checkKey(raw: unknown, i: number, problems: string[]): ApiKey | undefin
 }
 
 /**
- * Parses and checks the policy file's text. Returns the keys when there is no problem; otherwise pushes
- * every problem (prefixed with the variable's name) and returns undefined.
+ * Parses and checks the policy file's text, pushing every problem (prefixed with the variable's name).
+ * Returns the keys that are valid; the file is good when no problem was pushed.
  */
-export function parsePolicyFile(text: string, path: string, problems: string[]): ApiKey[] | undefined {
+export function parsePolicyFile(text: string, path: string, problems: string[]): ApiKey[] {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
     problems.push(`${VAR}: ${path} is not valid JSON: ${(err as Error).message}`);
-    return undefined;
+    return [];
   }
   if (!isObject(doc)) {
     problems.push(`${VAR}: ${path} must hold a JSON object {"keys": [...]}`);
-    return undefined;
+    return [];
   }
-  const before = problems.length;
   for (const field of Object.keys(doc).filter((k) => k !== 'keys')) problems.push(`${VAR}: unknown top-level field ${JSON.stringify(field)} (known: keys)`);
   if (!Array.isArray(doc.keys) || doc.keys.length === 0) {
     problems.push(`${VAR}: keys: must be a non-empty list of keys (without keys, the gateway would be open to anyone)`);
-    return undefined;
+    return [];
   }
   const keys = doc.keys.map((raw, i) => checkKey(raw, i, problems));
   // Duplicates are checked on the raw entries, so that they are reported together with the other problems.
@@ -157,8 +156,8 @@ export function parsePolicyFile(text: string, path: string, problems: string[]):
       else seenHashes.set(hash, i);
     }
   });
-  if (problems.length > before || keys.some((k) => k === undefined)) return undefined;
-  return keys as ApiKey[];
+  // The valid keys, also when others are not: mergeKeys then checks them against GATEWAY_API_KEYS too.
+  return keys.filter((k): k is ApiKey => k !== undefined);
 }
 
 /**
