@@ -296,7 +296,9 @@ describe('GATEWAY_ACCESS_POLICY_FILE', () => {
     ['a missing file', undefined, [`GATEWAY_ACCESS_POLICY_FILE: ${POLICY_PATH} does not exist`]],
     ['an unreadable file', Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }), [`GATEWAY_ACCESS_POLICY_FILE: cannot read ${POLICY_PATH} (EACCES)`]],
     ['a directory', Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' }), [`GATEWAY_ACCESS_POLICY_FILE: cannot read ${POLICY_PATH} (EISDIR)`]],
-    ['bad JSON', '{"keys": [', [expect.stringMatching(new RegExp(`^GATEWAY_ACCESS_POLICY_FILE: ${POLICY_PATH} is not valid JSON: `))]],
+    ['bad JSON', '{"keys": [', [expect.stringMatching(new RegExp(`^GATEWAY_ACCESS_POLICY_FILE: ${POLICY_PATH} is not valid JSON: .* at line 1, column 11$`))]],
+    // The parser's own message would quote the file around the error: here, a key pasted unquoted.
+    ['bad JSON around a key', '{"keys": [{"name": "a",\n "sha256": my-bearer-key-0123456789}]}', [`GATEWAY_ACCESS_POLICY_FILE: ${POLICY_PATH} is not valid JSON: expected a value at line 2, column 12`]],
     ['a list', '[]', [`GATEWAY_ACCESS_POLICY_FILE: ${POLICY_PATH} must hold a JSON object {"keys": [...]}`]],
     ['no keys', '{}', [expect.stringMatching(/keys: must be a non-empty list of keys/)]],
     ['an empty list of keys', '{"keys": []}', [expect.stringMatching(/keys: must be a non-empty list of keys \(without keys, the gateway would be open to anyone\)/)]],

@@ -1,5 +1,6 @@
 import { actionNames } from '../ecs/catalog/index.js';
 import { isValidRegionId } from '../ecs/endpoint.js';
+import { lineAndColumn, locateJsonError } from '../http/json-body.js';
 import { apiKey, compilePatterns, isActionPattern, type ApiKey } from './keys.js';
 
 /**
@@ -125,8 +126,10 @@ export function parsePolicyFile(text: string, path: string, problems: string[]):
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (err) {
-    problems.push(`${VAR}: ${path} is not valid JSON: ${(err as Error).message}`);
+  } catch {
+    // Not the parser's message: it quotes a piece of the file, which could be a key pasted in the wrong place.
+    const problem = locateJsonError(text);
+    problems.push(`${VAR}: ${path} is not valid JSON${problem ? `: ${problem.problem} at ${lineAndColumn(text, problem.offset)}` : ''}`);
     return [];
   }
   if (!isObject(doc)) {
