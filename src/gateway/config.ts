@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Credentials } from './ecs/signer.js';
 import { isValidHostname } from './ecs/endpoint.js';
+import { mergeKeys, parsePolicyFile } from './policy/file.js';
+import { keysFromEnv, type ApiKey } from './policy/keys.js';
 
 /** Validated gateway configuration, read once at startup from the environment. */
 export interface Config {
@@ -15,7 +17,12 @@ export interface Config {
   allowedEndpoints: readonly string[];
   timeoutMs: number;
   bodyLimitBytes: number;
-  apiKeys: readonly string[];
+  /**
+   * The API keys callers may present, each with what it may do: GATEWAY_API_KEYS (allowed everything,
+   * named key-1, key-2, …) and the keys of GATEWAY_ACCESS_POLICY_FILE. Only their SHA-256 is kept.
+   * Empty: no key is needed, and every caller is anonymous and allowed everything.
+   */
+  apiKeys: readonly ApiKey[];
   /** Server-side default credentials; only allowed together with apiKeys. */
   defaultCredentials: Credentials | undefined;
 }
@@ -59,11 +66,13 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   GATEWAY_API_KEYS: z.string().optional().transform(list)
     .refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
+  GATEWAY_ACCESS_POLICY_FILE: z.string().optional(),
 });
 
 /** Where loadConfig reads the credentials file from; injectable for tests. */
 export interface ConfigSources {
   homeDir?: string;
+  /** Reads a file: its text, undefined when it does not exist; throws when it cannot be read. */
   readFile?: (path: string) => string | undefined;
 }
 
@@ -93,10 +102,12 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
   const defaultCredentials = resolveServerCredentials(env, sources, problems);
+  const policyKeys = env.GATEWAY_ACCESS_POLICY_FILE ? readPolicyFile(env.GATEWAY_ACCESS_POLICY_FILE, sources, problems) : [];
   // Checked even when other variables are invalid, so every problem is reported at once.
-  if (defaultCredentials && list(env.GATEWAY_API_KEYS).length === 0) {
-    problems.push('server-side credentials are configured but GATEWAY_API_KEYS is empty: anyone reaching the port could spend the account. Set GATEWAY_API_KEYS or remove the credentials.');
+  if (defaultCredentials && list(env.GATEWAY_API_KEYS).length === 0 && !env.GATEWAY_ACCESS_POLICY_FILE) {
+    problems.push('server-side credentials are configured but GATEWAY_API_KEYS is empty and there is no GATEWAY_ACCESS_POLICY_FILE: anyone reaching the port could spend the account. Set API keys or remove the credentials.');
   }
+  const apiKeys = mergeKeys(keysFromEnv(list(env.GATEWAY_API_KEYS)), policyKeys, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -108,9 +119,26 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     allowedEndpoints: e.ECS_ALLOWED_ENDPOINTS.map((h) => h.toLowerCase()),
     timeoutMs: e.ECS_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
-    apiKeys: e.GATEWAY_API_KEYS,
+    apiKeys,
     defaultCredentials,
   };
+}
+
+/** The keys of the access policy file, or [] after pushing every problem with it. */
+function readPolicyFile(path: string, sources: ConfigSources, problems: string[]): ApiKey[] {
+  let text: string | undefined;
+  try {
+    text = (sources.readFile ?? readIfExists)(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    problems.push(`GATEWAY_ACCESS_POLICY_FILE: cannot read ${path} (${code})`);
+    return [];
+  }
+  if (text === undefined) {
+    problems.push(`GATEWAY_ACCESS_POLICY_FILE: ${path} does not exist`);
+    return [];
+  }
+  return parsePolicyFile(text, path, problems);
 }
 
 /** Env variables first (ALIBABA_CLOUD_* or ALICLOUD_*), then a profile of ~/.alibabacloud/credentials. */

@@ -53,6 +53,8 @@ export const ErrorCode = {
   payloadTooLarge: 'PAYLOAD_TOO_LARGE',
   missingCredentials: 'MISSING_CREDENTIALS',
   unauthorized: 'UNAUTHORIZED',
+  actionForbidden: 'ACTION_FORBIDDEN',
+  regionForbidden: 'REGION_FORBIDDEN',
   invalidEndpoint: 'INVALID_ENDPOINT',
   notFound: 'NOT_FOUND',
   methodNotAllowed: 'METHOD_NOT_ALLOWED',

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseIni, type ConfigSources } from '../../src/gateway/config.js';
 
 const NO_FILE: ConfigSources = { homeDir: '/home/test', readFile: () => undefined };
 const KEY = 'gateway-key-0123456789';
+const hex = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** A fake filesystem holding just ~/.alibabacloud/credentials; records what was read. */
 function credentialsFile(text: string): ConfigSources & { read: string[] } {
@@ -52,8 +54,14 @@ describe('loadConfig defaults and values', () => {
     expect(config).toMatchObject({
       host: '0.0.0.0', port: 9090, logLevel: 'debug', signatureVersion: 'v1',
       upstreamUrl: 'http://127.0.0.1:9000', allowedEndpoints: ['ecs.internal.example.com', 'proxy.corp'],
-      timeoutMs: 2500, bodyLimitBytes: 4096, apiKeys: [KEY, 'other-key-0123456789'],
+      timeoutMs: 2500, bodyLimitBytes: 4096,
     });
+    // Keys are kept as SHA-256 digests only, named by position, allowed everything.
+    expect(config.apiKeys.map((k) => ({ name: k.name, sha256: k.sha256.toString('hex'), allow: k.allow, regions: k.regions }))).toEqual([
+      { name: 'key-1', sha256: hex(KEY), allow: ['*'], regions: undefined },
+      { name: 'key-2', sha256: hex('other-key-0123456789'), allow: ['*'], regions: undefined },
+    ]);
+    expect(JSON.stringify(config)).not.toContain(KEY);
   });
 
   it.each([
@@ -231,5 +239,137 @@ describe('parseIni', () => {
     const ini = parseIni('[__proto__]\npolluted = yes\n');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(ini.__proto__?.polluted).toBe('yes');
+  });
+});
+
+describe('GATEWAY_ACCESS_POLICY_FILE', () => {
+  const POLICY_PATH = '/etc/gateway/policy.json';
+  const INVENTORY_KEY = 'inventory-key-0123456789';
+  const OPS_KEY = 'ops-key-0123456789abcdef';
+  const VALID = {
+    keys: [
+      { name: 'inventory', sha256: hex(INVENTORY_KEY), allow: ['Describe*', 'List*'], regions: ['cn-hangzhou', 'cn-beijing'] },
+      { name: 'ops', sha256: hex(OPS_KEY).toUpperCase(), allow: ['*'], deny: ['Delete*', 'Release*'] },
+    ],
+  };
+
+  /** A fake filesystem holding the policy file (as text, or an fs error to throw). */
+  function policyFile(content: unknown, extra: Record<string, string> = {}): ConfigSources {
+    return {
+      homeDir: '/home/test',
+      readFile: (path) => {
+        if (path === POLICY_PATH) {
+          if (content instanceof Error) throw content;
+          return typeof content === 'string' ? content : JSON.stringify(content);
+        }
+        return extra[path];
+      },
+    };
+  }
+  const env = (more: Record<string, string> = {}) => ({ GATEWAY_ACCESS_POLICY_FILE: POLICY_PATH, ...more });
+  const summary = (keys: ReturnType<typeof loadConfig>['apiKeys']) =>
+    keys.map((k) => ({ name: k.name, sha256: k.sha256.toString('hex'), allow: k.allow, deny: k.deny, regions: k.regions, source: k.source }));
+
+  it('reads the keys: only their hashes, with allow, deny and regions', () => {
+    const config = loadConfig(env(), policyFile(VALID));
+    expect(summary(config.apiKeys)).toEqual([
+      { name: 'inventory', sha256: hex(INVENTORY_KEY), allow: ['Describe*', 'List*'], deny: [], regions: ['cn-hangzhou', 'cn-beijing'], source: 'GATEWAY_ACCESS_POLICY_FILE' },
+      { name: 'ops', sha256: hex(OPS_KEY), allow: ['*'], deny: ['Delete*', 'Release*'], regions: undefined, source: 'GATEWAY_ACCESS_POLICY_FILE' },
+    ]);
+  });
+
+  it('works together with GATEWAY_API_KEYS, whose keys come first as key-1, key-2', () => {
+    const config = loadConfig(env({ GATEWAY_API_KEYS: KEY }), policyFile(VALID));
+    expect(config.apiKeys.map((k) => k.name)).toEqual(['key-1', 'inventory', 'ops']);
+  });
+
+  it('counts as API keys for server-side credentials', () => {
+    const config = loadConfig(env({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIenv', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'env-secret-1' }), policyFile(VALID));
+    expect(config.defaultCredentials?.accessKeyId).toBe('LTAIenv');
+  });
+
+  it('GATEWAY_ACCESS_POLICY_FILE= (empty) means no policy file', () => {
+    expect(loadConfig({ GATEWAY_ACCESS_POLICY_FILE: '' }, NO_FILE).apiKeys).toEqual([]);
+  });
+
+  it.each([
+    ['a missing file', undefined, [`GATEWAY_ACCESS_POLICY_FILE: ${POLICY_PATH} does not exist`]],
+    ['an unreadable file', Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }), [`GATEWAY_ACCESS_POLICY_FILE: cannot read ${POLICY_PATH} (EACCES)`]],
+    ['a directory', Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' }), [`GATEWAY_ACCESS_POLICY_FILE: cannot read ${POLICY_PATH} (EISDIR)`]],
+    ['bad JSON', '{"keys": [', [expect.stringMatching(new RegExp(`^GATEWAY_ACCESS_POLICY_FILE: ${POLICY_PATH} is not valid JSON: .* at line 1, column 11$`))]],
+    // The parser's own message would quote the file around the error: here, a key pasted unquoted.
+    ['bad JSON around a key', '{"keys": [{"name": "a",\n "sha256": my-bearer-key-0123456789}]}', [`GATEWAY_ACCESS_POLICY_FILE: ${POLICY_PATH} is not valid JSON: expected a value at line 2, column 12`]],
+    ['a list', '[]', [`GATEWAY_ACCESS_POLICY_FILE: ${POLICY_PATH} must hold a JSON object {"keys": [...]}`]],
+    ['no keys', '{}', [expect.stringMatching(/keys: must be a non-empty list of keys/)]],
+    ['an empty list of keys', '{"keys": []}', [expect.stringMatching(/keys: must be a non-empty list of keys \(without keys, the gateway would be open to anyone\)/)]],
+  ])('refuses %s', (_name, content, problems) => {
+    expect(problemsOf(env(), policyFile(content ?? undefined))).toEqual(problems);
+  });
+
+  it('lists every problem of every key at once, with the other configuration problems', () => {
+    const PASTED_KEY = 'the-actual-bearer-key-pasted-by-mistake';
+    const problems = problemsOf(env({ PORT: 'x', GATEWAY_API_KEYS: KEY }), policyFile({
+      version: 2,
+      keys: [
+        'not an object',
+        { sha256: hex('a-key-0123456789abcdef'), allow: ['*'] },
+        { name: 'has space', sha256: PASTED_KEY, allow: [] },
+        { name: 'dup', sha256: hex('b-key-0123456789abcdef'), allow: ['Describe Instances', 'describe*', 'DescribeNothingAtAll', 7], deny: ['Delete?'], regions: ['CN-Hangzhou', 'cn-beijing'], color: 'red' },
+        { name: 'dup', sha256: hex('b-key-0123456789abcdef'), allow: '*', regions: [] },
+        { name: 'later', sha256: hex('c-key-0123456789abcdef'), allow: ['*'], profile: 'prod' },
+        { name: 'key-1', sha256: hex(KEY), allow: ['*'] },
+      ],
+    }));
+    const P = 'GATEWAY_ACCESS_POLICY_FILE';
+    expect(problems).toEqual([
+      'PORT: must be a whole number',
+      `${P}: unknown top-level field "version" (known: keys)`,
+      `${P}: keys[0]: must be an object with name, sha256 and allow`,
+      `${P}: keys[1].name: required`,
+      `${P}: keys[2].name: "has space" is not a valid name (1-64 letters, digits, ".", "_" or "-", starting with a letter or digit)`,
+      `${P}: keys[2].sha256: must be 64 hex digits, the SHA-256 of the key (printf %s "$KEY" | sha256sum), never the key itself`,
+      `${P}: keys[2].allow: must not be empty (a key that may call nothing is a key to remove)`,
+      `${P}: keys[3] (dup): unknown field "color" (known: name, sha256, allow, deny, regions, profile)`,
+      `${P}: keys[3] (dup).allow[0]: "Describe Instances" is not an action-name pattern (letters, digits and *, e.g. "Describe*")`,
+      `${P}: keys[3] (dup).allow[1]: "describe*" matches no ECS action (action names are case-sensitive; ignoring case it would match DescribeAccessPoints)`,
+      `${P}: keys[3] (dup).allow[2]: "DescribeNothingAtAll" matches no ECS action`,
+      `${P}: keys[3] (dup).allow[3]: number is not an action-name pattern (letters, digits and *, e.g. "Describe*")`,
+      `${P}: keys[3] (dup).deny[0]: "Delete?" is not an action-name pattern (letters, digits and *, e.g. "Describe*")`,
+      `${P}: keys[3] (dup).regions[0]: "CN-Hangzhou" is not a region id (lower-case, like "cn-hangzhou" or "ap-southeast-1")`,
+      `${P}: keys[4] (dup).allow: must be a list of action-name patterns`,
+      `${P}: keys[4] (dup).regions: must be a non-empty list of region ids such as "cn-hangzhou" (leave it out for every region)`,
+      `${P}: keys[5] (later).profile: per-key credential profiles are not supported yet (the field is reserved); remove it`,
+      `${P}: keys[4].name: "dup" is also the name of keys[3]; names must be unique`,
+      `${P}: keys[4].sha256: the same key as keys[3]; give each key one entry`,
+      // Checked against GATEWAY_API_KEYS as well, although other variables and keys are invalid.
+      `${P}: key "key-1" is also in GATEWAY_API_KEYS (key-1); configure each key in one place`,
+      `${P}: name "key-1" is taken by a key of GATEWAY_API_KEYS; choose another name`,
+    ]);
+    // What might be a key is never quoted.
+    expect(problems.join('\n')).not.toContain(PASTED_KEY);
+  });
+
+  it('a key in both GATEWAY_API_KEYS and the file, or a file name GATEWAY_API_KEYS already uses, is an error', () => {
+    const problems = problemsOf(env({ GATEWAY_API_KEYS: `${KEY},second-key-0123456789` }), policyFile({
+      keys: [
+        { name: 'ops', sha256: hex('second-key-0123456789'), allow: ['*'] },
+        { name: 'key-1', sha256: hex('other-key-0123456789'), allow: ['Describe*'] },
+      ],
+    }));
+    expect(problems).toEqual([
+      'GATEWAY_ACCESS_POLICY_FILE: key "ops" is also in GATEWAY_API_KEYS (key-2); configure each key in one place',
+      'GATEWAY_ACCESS_POLICY_FILE: name "key-1" is taken by a key of GATEWAY_API_KEYS; choose another name',
+    ]);
+    expect(problems.join()).not.toContain('second-key-0123456789');
+  });
+
+  it('a deny pattern that matches nothing is an error too (a typo there would deny nothing)', () => {
+    expect(problemsOf(env(), policyFile({ keys: [{ name: 'ops', sha256: hex(OPS_KEY), allow: ['*'], deny: ['DeleteInstnaces'] }] })))
+      .toEqual(['GATEWAY_ACCESS_POLICY_FILE: keys[0] (ops).deny[0]: "DeleteInstnaces" matches no ECS action']);
+  });
+
+  it('an invalid profile name is named too', () => {
+    expect(problemsOf(env(), policyFile({ keys: [{ name: 'ops', sha256: hex(OPS_KEY), allow: ['*'], profile: 'no spaces please' }] })))
+      .toEqual(['GATEWAY_ACCESS_POLICY_FILE: keys[0] (ops).profile: "no spaces please" is not a profile name, and per-key credential profiles are not supported yet (the field is reserved); remove it']);
   });
 });

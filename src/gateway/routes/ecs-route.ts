@@ -5,6 +5,7 @@ import type { EcsClient, EcsResult } from '../ecs/client.js';
 import type { Credentials, WireParams } from '../ecs/signer.js';
 import { ErrorCode, GatewayError, validationError } from '../errors.js';
 import { foldSpellings, mergeCredentialHeaders } from '../http/normalize.js';
+import { auditCall, authorizeCall, isReadOnlyAction, resourceIdsOf } from '../policy/index.js';
 import { envelopeSchema, errorResponses, STRUCT_TYPE_URL } from '../schemas/envelope.js';
 
 /** What every ECS route needs from the app. */
@@ -137,14 +138,17 @@ export function ecsRoute<I extends z.ZodType<CommonInput>, P extends z.ZodType>(
     handler: async (request, reply) => {
       const input = (location === 'querystring' ? request.query : request.body) as z.output<I>;
       const params = request.params as z.output<P>;
+      const wire = spec.toWire(input, params);
+      authorizeCall(request, { action: spec.action, regionId: input.regionId, endpoint: input.endpoint, params: wire });
       const credentials = resolveCredentials(input, deps.defaultCredentials);
       const result = await deps.client.call({
         action: spec.action,
-        params: spec.toWire(input, params),
+        params: wire,
         credentials,
         regionId: input.regionId,
         endpoint: input.endpoint,
       });
+      auditCall(request, { action: spec.action, regionId: input.regionId, readOnly: isReadOnlyAction(spec.action), resourceIds: resourceIdsOf(wire), ecsRequestId: typeof result.body.RequestId === 'string' ? result.body.RequestId : undefined, outcome: 'ok' });
       spec.check?.(result, params);
       // A string with a JSON content type is sent as it is, past the serializer.
       return reply.type('application/json; charset=utf-8').send(envelopeJson(result) as never);
