@@ -128,7 +128,7 @@ function buildAction(method: SdkModels['methods'][number], models: SdkModels, ov
     const t = types[prop];
     if (t === undefined) throw new Error(`${action}: ${prop} has no type`);
     const doc = propDocs?.get(prop);
-    const kind = method.json.has(prop) ? (isModel(t) ? 'object' : 'array') : jsonKind(t, doc);
+    const kind = method.json.has(prop) ? (typeof t === 'object' && !isModel(t) && t.type === 'array' ? 'array' : 'object') : jsonKind(t, doc);
     const shape = kind ? { type: 'string' as const } : requestShape(t, wire, ctx);
     const style = kind ? 'json' : shape.type === 'array' ? 'repeatList' : shape.type === 'object' || shape.type === 'map' ? 'object' : 'flat';
     const param: SpecParam = { name: wire, ...shape, style };

@@ -1,0 +1,125 @@
+/**
+ * Checks one call's raw wire parameters against the action's spec (catalog/spec.json) before any behaviour
+ * runs, for every action, stateful or synthetic:
+ * - a key the action does not have (`InstanceIds.1` where the action takes `InstanceId.N`, `SystemDisk.Sise`,
+ *   a scalar given members, a list or object given a plain value) → InvalidParameter;
+ * - a list index that is not 1, 2, … (`Tag.0.Key`, `Tag.first.Key`) → InvalidParameter;
+ * - a malformed value: not an integer for an integer, not a number for a number, not true/false for a boolean,
+ *   not JSON (or not the documented array/object) for a JSON-valued parameter → InvalidParameter;
+ * - a required top-level parameter absent or empty → MissingParameter.
+ * The parameters are checked in sorted key order, unknown and malformed keys before missing ones, so the same
+ * request always gets the same error. Empty values count as absent (as ECS treats them) and are not type-checked.
+ */
+import { COMMON_PARAMS } from '../common-params.js';
+import type { ActionSpec, SpecField, SpecParam, SpecShape } from './catalog/spec.js';
+import { EcsErrors } from './errors.js';
+
+/**
+ * Accepted with every action: the common parameters (identity, signature, protocol; the protocol layer strips
+ * them before this check, direct callers of the behaviour layer may not) and `RegionId`, the region a call is
+ * routed to, which the old `aliyun-sdk` and some tools send with every call (StartInstance has none of its own).
+ */
+export const ALWAYS_ACCEPTED: ReadonlySet<string> = new Set([...COMMON_PARAMS, 'RegionId']);
+
+const INDEX = /^[1-9]\d{0,5}$/;
+const INTEGER = /^[+-]?\d+$/;
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const BOOLEAN = /^(?:true|false)$/i;
+
+const topLevel = new WeakMap<ActionSpec, Map<string, SpecParam>>();
+
+function paramsByName(spec: ActionSpec): Map<string, SpecParam> {
+  let map = topLevel.get(spec);
+  if (!map) {
+    map = new Map(spec.params.map((p) => [p.name, p]));
+    topLevel.set(spec, map);
+  }
+  return map;
+}
+
+/** Throws the ECS error for the first problem found; returns when the parameters fit the spec. */
+export function checkParams(spec: ActionSpec, raw: Readonly<Record<string, string>>): void {
+  const byName = paramsByName(spec);
+  const keys = Object.keys(raw).sort();
+  for (const key of keys) {
+    const segments = key.split('.');
+    const top = byName.get(segments[0]!);
+    if (!top) {
+      if (segments.length === 1 && ALWAYS_ACCEPTED.has(key)) continue;
+      throw EcsErrors.invalidParameter(key);
+    }
+    if (top.style === 'json') {
+      if (segments.length > 1) throw EcsErrors.invalidParameter(key);
+      checkValue(top, raw[key]!, key);
+      continue;
+    }
+    walk(top, segments, 1, raw[key]!, key);
+  }
+  for (const p of spec.params) {
+    if (p.required && !present(p, raw, keys)) throw EcsErrors.missingParameter(p.name);
+  }
+}
+
+/** Follows `segments[i…]` down `shape`; the key must end exactly at a scalar. */
+function walk(shape: SpecShape & { json?: SpecField['json'] }, segments: string[], i: number, value: string, key: string): void {
+  if (shape.type === 'map') return; // free-form keys below
+  if (i === segments.length) {
+    if (shape.type === 'array' || shape.type === 'object') throw EcsErrors.invalidParameter(key);
+    checkValue(shape, value, key);
+    return;
+  }
+  const seg = segments[i]!;
+  if (shape.type === 'array') {
+    if (!INDEX.test(seg)) throw EcsErrors.invalidParameter(key);
+    walk(shape.items!, segments, i + 1, value, key);
+    return;
+  }
+  if (shape.type === 'object') {
+    const member = memberNamed(shape.members ?? [], seg);
+    if (!member) throw EcsErrors.invalidParameter(key);
+    walk(member, segments, i + 1, value, key);
+    return;
+  }
+  throw EcsErrors.invalidParameter(key); // a scalar has no members
+}
+
+/** A member by its exact wire name; also the legacy lower-case `Tag.N.key` / `Tag.N.value` ECS still accepts. */
+function memberNamed(members: SpecField[], name: string): SpecField | undefined {
+  const exact = members.find((m) => m.name === name);
+  if (exact) return exact;
+  if (name === 'key' || name === 'value') return members.find((m) => m.name.toLowerCase() === name);
+  return undefined;
+}
+
+function checkValue(shape: SpecShape & { json?: SpecField['json'] }, value: string, key: string): void {
+  if (value === '') return;
+  const ok = (() => {
+    switch (shape.type) {
+      case 'integer': return INTEGER.test(value);
+      case 'number': return NUMBER.test(value);
+      case 'boolean': return BOOLEAN.test(value);
+      case 'string': return shape.json ? isJsonOf(value, shape.json) : true;
+      default: return false;
+    }
+  })();
+  if (!ok) throw EcsErrors.invalidParameter(key);
+}
+
+function isJsonOf(text: string, kind: NonNullable<SpecField['json']>): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (kind === 'array') return Array.isArray(parsed);
+  if (kind === 'object') return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  return true;
+}
+
+/** A flat or JSON parameter by its own non-empty key; a list or object by any non-empty key below it. */
+function present(p: SpecParam, raw: Readonly<Record<string, string>>, keys: readonly string[]): boolean {
+  if (p.style === 'flat' || p.style === 'json') return (raw[p.name] ?? '') !== '';
+  const prefix = `${p.name}.`;
+  return keys.some((k) => k.startsWith(prefix) && raw[k] !== '');
+}
