@@ -8,7 +8,7 @@ import { IdFactory } from './ids.js';
 import { Params } from './params.js';
 import { InstanceStore } from './store.js';
 import { syntheticBody } from './synthetic.js';
-import { checkParams } from './validate.js';
+import { canonicalParams, checkParams } from './validate.js';
 
 /** Who is calling: instances live per account (the AccessKeyId) and per region. */
 export interface EcsCallContext {
@@ -59,10 +59,11 @@ export class EcsEmulatorState {
    * Every call is first checked against the action's spec (validate.ts); an
    * action without state answers synthetically (synthetic.ts).
    */
-  call(action: string, params: Readonly<Record<string, string>>, ctx: EcsCallContext): Record<string, unknown> {
+  call(action: string, raw: Readonly<Record<string, string>>, ctx: EcsCallContext): Record<string, unknown> {
     const spec = actionSpec(action);
     if (!spec) throw EcsErrors.actionNotFound();
-    checkParams(spec, params);
+    checkParams(spec, raw);
+    const params = canonicalParams(spec, raw);
     const handler = Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
     if (!handler) return syntheticBody(spec, params);
     const result = handler({

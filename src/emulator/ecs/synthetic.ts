@@ -5,6 +5,7 @@
  * protocol layer adds a fresh RequestId).
  *
  * - every list has one element, every object all its documented fields, a free-form map is `{}`;
+ * - `Code` is "200" and `Message` "success" (ECS's words for success inside a body), `HttpStatusCode` 200;
  * - numbers are 1 (so `TotalCount` agrees with the one-element lists, and `PageNumber`/`PageSize` end paging),
  *   booleans false;
  * - strings are placeholders chosen by field name: IDs shaped like ECS's (`InstanceId` → `i-…`, `DiskId` →
@@ -75,7 +76,7 @@ class Builder {
       case 'array': return [this.value(shape.items ?? { type: 'string' }, singular(name), `${path}.1`)];
       case 'boolean': return false;
       case 'integer':
-      case 'number': return 1;
+      case 'number': return name === 'HttpStatusCode' ? 200 : 1;
       default: return this.string(name, path);
     }
   }
@@ -86,6 +87,9 @@ class Builder {
 
   private string(name: string, path: string): string {
     if (name === 'NextToken') return '';
+    // A call's own outcome, as ECS reports success in bodies (pop-core reads a top-level Code as an error).
+    if (name === 'Code') return '200';
+    if (name === 'Message') return 'success';
     if (name === 'PrivateKeyBody') return FAKE_PRIVATE_KEY;
     if (SECRET_LIKE.test(name)) return FAKE_SECRET;
     if (name === 'RegionId') return 'cn-hangzhou';

@@ -7,6 +7,8 @@
  * - a malformed value: not an integer for an integer, not a number for a number, not true/false for a boolean,
  *   not JSON (or not the documented array/object) for a JSON-valued parameter → InvalidParameter;
  * - a required top-level parameter absent or empty → MissingParameter.
+ * Names are case-exact, except the first letter of a top-level name (see topParam) and the legacy lower-case
+ * `Tag.N.key` / `Tag.N.value`.
  * The parameters are checked in sorted key order, unknown and malformed keys before missing ones, so the same
  * request always gets the same error. Empty values count as absent (as ECS treats them) and are not type-checked.
  */
@@ -37,13 +39,45 @@ function paramsByName(spec: ActionSpec): Map<string, SpecParam> {
   return map;
 }
 
+/**
+ * The spec's parameter for a key's first segment: by its exact name, or with the first letter's case flipped.
+ * The official V1 SDK (`@alicloud/pop-core`) upper-cases every parameter's first letter, so ECS takes
+ * `AutoSnapshotPolicyId` for the documented `autoSnapshotPolicyId` (and the reverse).
+ */
+function topParam(byName: Map<string, SpecParam>, name: string): SpecParam | undefined {
+  const exact = byName.get(name);
+  if (exact) return exact;
+  const first = name.charAt(0);
+  const flipped = first === first.toUpperCase() ? first.toLowerCase() : first.toUpperCase();
+  return byName.get(flipped + name.slice(1));
+}
+
+/**
+ * The parameters with each top-level name in the spec's own spelling (`AutoSnapshotPolicyId.x` →
+ * `autoSnapshotPolicyId.x`), so behaviour and synthetic answers see one spelling whichever SDK sent the call.
+ */
+export function canonicalParams(spec: ActionSpec, raw: Readonly<Record<string, string>>): Record<string, string> {
+  const byName = paramsByName(spec);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const dot = key.indexOf('.');
+    const first = dot < 0 ? key : key.slice(0, dot);
+    const top = byName.has(first) ? undefined : topParam(byName, first);
+    out[top ? top.name + key.slice(first.length) : key] = value;
+  }
+  return out;
+}
+
 /** Throws the ECS error for the first problem found; returns when the parameters fit the spec. */
 export function checkParams(spec: ActionSpec, raw: Readonly<Record<string, string>>): void {
   const byName = paramsByName(spec);
   const keys = Object.keys(raw).sort();
+  /** Non-empty values by the spec's own top-level name, for the required check. */
+  const given = new Set<string>();
   for (const key of keys) {
     const segments = key.split('.');
-    const top = byName.get(segments[0]!);
+    const top = topParam(byName, segments[0]!);
+    if (top && raw[key] !== '') given.add(top.name);
     if (!top) {
       if (segments.length === 1 && ALWAYS_ACCEPTED.has(key)) continue;
       throw EcsErrors.invalidParameter(key);
@@ -56,7 +90,7 @@ export function checkParams(spec: ActionSpec, raw: Readonly<Record<string, strin
     walk(top, segments, 1, raw[key]!, key);
   }
   for (const p of spec.params) {
-    if (p.required && !present(p, raw, keys)) throw EcsErrors.missingParameter(p.name);
+    if (p.required && !given.has(p.name)) throw EcsErrors.missingParameter(p.name);
   }
 }
 
@@ -115,11 +149,4 @@ function isJsonOf(text: string, kind: NonNullable<SpecField['json']>): boolean {
   if (kind === 'array') return Array.isArray(parsed);
   if (kind === 'object') return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
   return true;
-}
-
-/** A flat or JSON parameter by its own non-empty key; a list or object by any non-empty key below it. */
-function present(p: SpecParam, raw: Readonly<Record<string, string>>, keys: readonly string[]): boolean {
-  if (p.style === 'flat' || p.style === 'json') return (raw[p.name] ?? '') !== '';
-  const prefix = `${p.name}.`;
-  return keys.some((k) => k.startsWith(prefix) && raw[k] !== '');
 }

@@ -8,6 +8,7 @@ describe('EcsEmulatorState', () => {
     const actions = [
       'DeleteInstances', 'DescribeImages', 'DescribeInstanceStatus', 'DescribeInstanceTypes', 'DescribeInstances',
       'DescribeRegions', 'DescribeZones', 'RebootInstances', 'RunInstances', 'StartInstances', 'StopInstances',
+      'StartInstance', 'StopInstance', 'RebootInstance', 'DeleteInstance',
     ];
     const h = new Harness();
     for (const action of actions) {
