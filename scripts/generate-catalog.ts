@@ -13,6 +13,8 @@
  * - the response models (`XxxResponseBody`): the list path for paging and the secret response fields;
  * - overrides.json: what the SDK cannot say (string parameters that carry JSON, fractional numbers, secrets,
  *   ambiguous list paths). Every entry must match the SDK, or generation fails.
+ * Reading the SDK (models, doc comments, client methods) is scripts/lib/sdk-models.ts, shared with
+ * scripts/generate-emulator-catalog.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
