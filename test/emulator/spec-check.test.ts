@@ -4,12 +4,13 @@
  * messages. First on the behaviour layer over a sample of actions and wire styles, then over HTTP as the
  * official SDKs send them: raw wire parameters signed by pop-core (V1) and by the V3 client, and typed V3 calls.
  */
+import { createHmac, randomUUID } from 'node:crypto';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMON_PARAMS } from '../../src/emulator/common-params.js';
 import { EcsApiError, EcsEmulatorState } from '../../src/emulator/ecs/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { TEST_KEY } from './helpers.js';
+import { rawRequest, TEST_KEY } from './helpers.js';
 import { $Ecs, v1Client, v3Client } from './sdk-clients.js';
 
 const R = { RegionId: 'cn-hangzhou' };
@@ -186,5 +187,31 @@ describe('the spec check over HTTP, as the official SDKs send calls', () => {
     });
     const ok = await ecs.attachDisk(new $Ecs.AttachDiskRequest({ instanceId: 'i-1', diskId: 'd-1', bootable: true }));
     expect(ok.statusCode).toBe(200);
+  });
+
+  /** A V1 GET signed by hand (RFC 3986 encoding, HMAC-SHA1 over `GET&%2F&<canonical query>`), no SDK involved. */
+  function signedV1Path(params: Record<string, string>): string {
+    const enc = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const all: Record<string, string> = {
+      ...params, Format: params.Format ?? 'JSON', Version: '2014-05-26', AccessKeyId: TEST_KEY.accessKeyId,
+      SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0', SignatureNonce: randomUUID(),
+      Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+    const query = Object.keys(all).sort().map((k) => `${enc(k)}=${enc(all[k]!)}`).join('&');
+    const signature = createHmac('sha1', `${TEST_KEY.accessKeySecret}&`).update(`GET&%2F&${enc(query)}`).digest('base64');
+    return `/?${query}&Signature=${enc(signature)}`;
+  }
+
+  it('hand-signed V1 requests: JSON and XML error bodies name the parameter', async () => {
+    const json = await rawRequest(emu.url, { path: signedV1Path({ Action: 'DescribeDisks', ...R, 'Tag.0.Key': 'k' }) });
+    expect(json.status).toBe(400);
+    expect(JSON.parse(json.body)).toMatchObject({ Code: 'InvalidParameter', Message: invalid('Tag.0.Key'), HostId: 'ecs.aliyuncs.com' });
+    const xml = await rawRequest(emu.url, { path: signedV1Path({ Action: 'AttachDisk', InstanceId: 'i-1', Format: 'XML' }) });
+    expect(xml.status).toBe(400);
+    expect(xml.body).toContain('<Code>MissingParameter</Code>');
+    expect(xml.body).toContain(`<Message>${missing('DiskId')}</Message>`);
+    const ok = await rawRequest(emu.url, { path: signedV1Path({ Action: 'AttachDisk', InstanceId: 'i-1', DiskId: 'd-1', Format: 'XML' }) });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><AttachDiskResponse><RequestId>[0-9A-F-]{36}<\/RequestId><\/AttachDiskResponse>$/);
   });
 });
