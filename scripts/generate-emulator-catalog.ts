@@ -8,7 +8,8 @@
  * style in the gateway instead of agreeing with it. What comes from where (see src/emulator/ecs/catalog/README.md):
  * - parameters: the client's `xxxWithOptions` (which wire names go in the query, which are JSON-encoded
  *   `*Shrink`s) and the request models' `names()`/`types()`, recursively;
- * - required: "This parameter is required." in the doc comment (minus spec-overrides.json `notRequired`);
+ * - required: "This parameter is required." in the doc comment (minus spec-overrides.json `notRequired`), at any
+ *   depth (a required member is required whenever its object or list item is given);
  * - JSON-valued strings: a doc `@example` that starts with `[` or `{`, or "JSON" in the description;
  * - numbers: `integer` unless spec-overrides.json `fractional` lists them;
  * - the response: the `XxxResponseBody` model, recursively.
@@ -79,7 +80,10 @@ function isRequired(doc: Doc | undefined, path: string, ctx: Ctx): boolean {
   return true;
 }
 
-/** Members of a request object; JSON-looking strings among them (`PrivatePoolOptions.Ids`) get `json`. */
+/**
+ * Members of a request object; JSON-looking strings among them (`PrivatePoolOptions.Ids`) get `json`, and members
+ * the doc calls required (`Tag.N.Key` of TagResources) `required`: required whenever their object is given.
+ */
 function requestMembers(cls: ModelClass, prefix: string, ctx: Ctx): SpecField[] {
   const names = cls.names();
   const types = cls.types();
@@ -87,9 +91,11 @@ function requestMembers(cls: ModelClass, prefix: string, ctx: Ctx): SpecField[] 
   return Object.keys(names).map((prop) => {
     const t = types[prop];
     if (t === undefined) throw new Error(`${ctx.action}: ${cls.name}.${prop} has no type`);
-    const field: SpecField = { name: names[prop]!, ...requestShape(t, `${prefix}.${names[prop]!}`, ctx) };
+    const path = `${prefix}.${names[prop]!}`;
+    const field: SpecField = { name: names[prop]!, ...requestShape(t, path, ctx) };
     const kind = jsonKind(t, docs?.get(prop));
     if (kind) field.json = kind;
+    if (isRequired(docs?.get(prop), path, ctx)) field.required = true;
     return field;
   });
 }

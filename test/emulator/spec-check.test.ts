@@ -111,6 +111,16 @@ describe('the spec check on the behaviour layer', () => {
     for (const [action, params, name] of cases) {
       expect(failure(action, params), action).toEqual({ status: 400, code: 'MissingParameter', message: missing(name) });
     }
+    // A required member is required whenever its list item or object is given.
+    const tagBase = { ...R, ResourceType: 'instance', 'ResourceId.1': 'i-1' };
+    expect(failure('TagResources', { ...tagBase, 'Tag.1.Key': 'k', 'Tag.1.Value': 'v', 'Tag.2.Value': 'v' })).toEqual(
+      { status: 400, code: 'MissingParameter', message: missing('Tag.2.Key') },
+    );
+    expect(failure('TagResources', { ...tagBase, 'Tag.1.Key': 'k', 'Tag.1.Value': '' }).message).toBe(missing('Tag.1.Value'));
+    expect(() => call('TagResources', { ...tagBase, 'Tag.1.key': 'k', 'Tag.1.value': 'v' })).not.toThrow(); // legacy spelling
+    const prefixList = { ...R, AddressFamily: 'IPv4', MaxEntries: '10', PrefixListName: 'pl' };
+    expect(() => call('CreatePrefixList', prefixList)).not.toThrow(); // no Entry, nothing required in it
+    expect(failure('CreatePrefixList', { ...prefixList, 'Entry.1.Description': 'office' }).message).toBe(missing('Entry.1.Cidr'));
     // Documented as required by the SDK, but not always by ECS: not required here either.
     expect(() => call('ReplaceSystemDisk', { InstanceId: 'i-1' })).not.toThrow();
   });

@@ -16,7 +16,7 @@ export function scalarValue(shape: SpecShape & { json?: SpecField['json'] }, nam
   }
 }
 
-/** Adds `prefix…=value` keys for one value of `shape` (lists get one item; objects their required or first member). */
+/** Adds `prefix…=value` keys for one value of `shape` (lists get one item; objects their required members, or the first). */
 function expand(shape: SpecShape & { json?: SpecField['json'] }, name: string, prefix: string, out: Record<string, string>): void {
   if (shape.type === 'array') return expand(shape.items!, name, `${prefix}.1`, out);
   if (shape.type === 'map') {
@@ -25,7 +25,8 @@ function expand(shape: SpecShape & { json?: SpecField['json'] }, name: string, p
   }
   if (shape.type === 'object') {
     const members = shape.members ?? [];
-    for (const m of members.slice(0, 1)) expand(m, m.name, `${prefix}.${m.name}`, out);
+    const required = members.filter((m) => m.required);
+    for (const m of required.length ? required : members.slice(0, 1)) expand(m, m.name, `${prefix}.${m.name}`, out);
     return;
   }
   out[prefix] = scalarValue(shape, name);

@@ -8,7 +8,7 @@ import { actionSpec, specActionNames, type SpecField, type SpecShape } from '../
 import { actionNames, getAction, type Param, type Shape } from '../../src/gateway/ecs/catalog/index.js';
 
 /** One line per wire path: `path type style required json`. */
-function specLines(fields: readonly (SpecField & { style?: string; required?: true })[], prefix: string, out: string[]): string[] {
+function specLines(fields: readonly (SpecField & { style?: string })[], prefix: string, out: string[]): string[] {
   for (const f of fields) {
     const path = `${prefix}${f.name}`;
     const json = f.json !== undefined || f.style === 'json';
@@ -24,11 +24,11 @@ function walkSpec(shape: SpecShape, path: string, out: string[]): void {
   } else if (shape.type === 'object') specLines(shape.members ?? [], `${path}.`, out);
 }
 
-function catalogLines(params: readonly Param[], prefix: string, out: string[], top: boolean): string[] {
+function catalogLines(params: readonly Param[], prefix: string, out: string[]): string[] {
   for (const p of params) {
     const path = `${prefix}${p.name}`;
     const json = p.style === 'json';
-    out.push(`${path} ${json ? 'json' : p.type}${top && p.required ? ' required' : ''}`);
+    out.push(`${path} ${json ? 'json' : p.type}${p.required ? ' required' : ''}`);
     if (!json) walkCatalog(p, path, out);
   }
   return out;
@@ -37,7 +37,7 @@ function walkCatalog(shape: Shape, path: string, out: string[]): void {
   if (shape.type === 'array') {
     out.push(`${path}.N ${shape.items.type}`);
     walkCatalog(shape.items, `${path}.N`, out);
-  } else if (shape.type === 'object') catalogLines(shape.members ?? [], `${path}.`, out, false);
+  } else if (shape.type === 'object') catalogLines(shape.members ?? [], `${path}.`, out);
 }
 
 describe('the emulator spec and the gateway catalog', () => {
@@ -46,11 +46,11 @@ describe('the emulator spec and the gateway catalog', () => {
     expect(specActionNames()).toHaveLength(380);
   });
 
-  it('agree on every parameter of every action: wire path, type, JSON-valued, required (top level)', () => {
+  it('agree on every parameter of every action: wire path, type, JSON-valued, required (at every depth)', () => {
     const disagreements: string[] = [];
     for (const name of specActionNames()) {
       const spec = specLines(actionSpec(name)!.params, '', []).sort();
-      const catalog = catalogLines(getAction(name)!.params, '', [], true).sort();
+      const catalog = catalogLines(getAction(name)!.params, '', []).sort();
       if (JSON.stringify(spec) !== JSON.stringify(catalog)) {
         const s = new Set(spec);
         const c = new Set(catalog);

@@ -6,7 +6,8 @@
  * - a list index that is not 1, 2, … (`Tag.0.Key`, `Tag.first.Key`) → InvalidParameter;
  * - a malformed value: not an integer for an integer, not a number for a number, not true/false for a boolean,
  *   not JSON (or not the documented array/object) for a JSON-valued parameter → InvalidParameter;
- * - a required top-level parameter absent or empty → MissingParameter.
+ * - a required parameter absent or empty → MissingParameter; a required member (`Tag.N.Key` of TagResources)
+ *   whenever its object or list item is given (`Tag.1.Value` alone → MissingParameter `Tag.1.Key`).
  * Names are case-exact, except the first letter of a top-level name (see topParam) and the legacy lower-case
  * `Tag.N.key` / `Tag.N.value`.
  * The parameters are checked in sorted key order, unknown and malformed keys before missing ones, so the same
@@ -74,6 +75,8 @@ export function checkParams(spec: ActionSpec, raw: Readonly<Record<string, strin
   const keys = Object.keys(raw).sort();
   /** Non-empty values by the spec's own top-level name, for the required check. */
   const given = new Set<string>();
+  /** Every object given (`Tag.1`, `SystemDisk`; in the key's own spelling), for its required members. */
+  const objects = new Map<string, SpecField[]>();
   for (const key of keys) {
     const segments = key.split('.');
     const top = topParam(byName, segments[0]!);
@@ -87,15 +90,31 @@ export function checkParams(spec: ActionSpec, raw: Readonly<Record<string, strin
       checkValue(top, raw[key]!, key);
       continue;
     }
-    walk(top, segments, 1, raw[key]!, key);
+    walk(top, segments, 1, raw[key]!, key, objects);
   }
   for (const p of spec.params) {
     if (p.required && !given.has(p.name)) throw EcsErrors.missingParameter(p.name);
   }
+  for (const [prefix, members] of [...objects].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    for (const m of members) {
+      if (!m.required) continue;
+      const path = `${prefix}.${m.name}`;
+      const legacy = m.name === 'Key' || m.name === 'Value' ? `${prefix}.${m.name.toLowerCase()}` : path;
+      const has = (p: string) => keys.some((k) => raw[k] !== '' && (k === p || k.startsWith(`${p}.`)));
+      if (!has(path) && !has(legacy)) throw EcsErrors.missingParameter(path);
+    }
+  }
 }
 
 /** Follows `segments[i…]` down `shape`; the key must end exactly at a scalar. */
-function walk(shape: SpecShape & { json?: SpecField['json'] }, segments: string[], i: number, value: string, key: string): void {
+function walk(
+  shape: SpecShape & { json?: SpecField['json'] },
+  segments: string[],
+  i: number,
+  value: string,
+  key: string,
+  objects: Map<string, SpecField[]>,
+): void {
   if (shape.type === 'map') return; // free-form keys below
   if (i === segments.length) {
     if (shape.type === 'array' || shape.type === 'object') throw EcsErrors.invalidParameter(key);
@@ -105,13 +124,14 @@ function walk(shape: SpecShape & { json?: SpecField['json'] }, segments: string[
   const seg = segments[i]!;
   if (shape.type === 'array') {
     if (!INDEX.test(seg)) throw EcsErrors.invalidParameter(key);
-    walk(shape.items!, segments, i + 1, value, key);
+    walk(shape.items!, segments, i + 1, value, key, objects);
     return;
   }
   if (shape.type === 'object') {
     const member = memberNamed(shape.members ?? [], seg);
     if (!member) throw EcsErrors.invalidParameter(key);
-    walk(member, segments, i + 1, value, key);
+    if (value !== '') objects.set(segments.slice(0, i).join('.'), shape.members ?? []);
+    walk(member, segments, i + 1, value, key, objects);
     return;
   }
   throw EcsErrors.invalidParameter(key); // a scalar has no members

@@ -26,6 +26,8 @@ export interface SpecField extends SpecShape {
   name: string;
   /** A string whose value is one JSON text (`json` parameters, and a few such members): what it must be. */
   json?: 'array' | 'object' | 'any';
+  /** Must be given: a top-level parameter always, a member whenever its object (or list item) is given. */
+  required?: true;
 }
 
 /**
@@ -38,7 +40,6 @@ export type SpecStyle = 'flat' | 'repeatList' | 'object' | 'json';
 /** A top-level request parameter. */
 export interface SpecParam extends SpecField {
   style: SpecStyle;
-  required?: true;
 }
 
 /** One action. */
