@@ -10,7 +10,7 @@
  *   booleans false;
  * - strings are placeholders chosen by field name: IDs shaped like ECS's (`InstanceId` → `i-…`, `DiskId` →
  *   `d-…`, other `…Id` fields → a prefix made of the name's initials), region `cn-hangzhou`, zone
- *   `cn-hangzhou-i`, times `2026-01-01T00:00:00Z`, addresses from documentation ranges, `NextToken` empty
+ *   `cn-hangzhou-i`, times `2026-01-01T00:00:00Z`, addresses and CIDR blocks from documentation ranges, `NextToken` empty
  *   (no next page), and an obviously fake value for every secret-like field (`PrivateKeyBody`, passwords,
  *   tokens, user data, command content, activation codes, VNC/WebSocket URLs).
  * - `DryRun=true` answers DryRunOperation, as ECS does, when the action takes DryRun.
@@ -41,7 +41,8 @@ const ID_PREFIX: Readonly<Record<string, string>> = {
   PhysicalConnection: 'pc', RouterInterface: 'ri', NatGateway: 'ngw', BandwidthPackage: 'bwp',
   ForwardTable: 'ftb', ForwardEntry: 'fwd', VirtualBorderRouter: 'vbr', Activation: 'act', Session: 's',
   DiagnosticMetricSet: 'dms', DiagnosticReport: 'dr', KeyPair: 'kp', Eip: 'eip', StorageCapacityUnit: 'scu',
-  SavingsPlan: 'spn', Event: 'e', Vsc: 'vsc',
+  SavingsPlan: 'spn', Event: 'e', Vsc: 'vsc', SourceGroup: 'sg', DestGroup: 'sg', SourcePrefixList: 'pl',
+  DestPrefixList: 'pl', SecurityGroupRule: 'sgr',
 };
 
 /** The singular a list field stands for: `InstanceIdSet` → `InstanceId`, `DiskIds` → `DiskId`. */
@@ -94,8 +95,9 @@ class Builder {
     if (SECRET_LIKE.test(name)) return FAKE_SECRET;
     if (name === 'RegionId') return 'cn-hangzhou';
     if (name === 'ZoneId') return 'cn-hangzhou-i';
+    if (/Ipv6.*Cidr|Cidr.*Ipv6/.test(name)) return '2001:db8::/32';
+    if (/Cidr/.test(name)) return '192.0.2.0/24';
     if (/(?:^|[a-z])Ipv6(?:Address)?$/.test(name)) return '2001:db8::1';
-    if (/(?:Cidr|CidrBlock)$/.test(name)) return '192.168.0.0/16';
     if (/IpAddress$|(?:^|[a-z])Ip$|IpAddresses$/.test(name)) return '192.0.2.1';
     if (/MacAddress$/.test(name)) return '00:16:3e:00:00:01';
     if (/(?:Time|Date)$|^(?:Creation|Expired|Expiration|Start|End|Modified)/.test(name)) return '2026-01-01T00:00:00Z';
