@@ -6,6 +6,6 @@
  * RequestId to the body, or turns a thrown EcsApiError into the error body.
  */
 export { EcsApiError, EcsErrors } from './errors.js';
-export { EcsEmulatorState, SUPPORTED_ACTIONS } from './state.js';
+export { EcsEmulatorState, SUPPORTED_ACTIONS, SYNTHETIC_ACTIONS } from './state.js';
 export type { EcsCallContext, EcsStateOptions } from './state.js';
 export type { InstanceStatus } from './model.js';

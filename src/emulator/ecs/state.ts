@@ -2,10 +2,13 @@
  * EcsEmulatorState: the emulator's ECS behaviour behind one `call()`.
  */
 import { HANDLERS } from './actions/registry.js';
+import { actionSpec, specActionNames } from './catalog/spec.js';
 import { EcsErrors } from './errors.js';
 import { IdFactory } from './ids.js';
 import { Params } from './params.js';
 import { InstanceStore } from './store.js';
+import { syntheticBody } from './synthetic.js';
+import { canonicalParams, checkParams } from './validate.js';
 
 /** Who is calling: instances live per account (the AccessKeyId) and per region. */
 export interface EcsCallContext {
@@ -22,8 +25,13 @@ export interface EcsStateOptions {
   random?: () => number;
 }
 
-/** Every action `call()` supports, in a stable order. */
+/** The actions with state (instances and their lifecycle, plus the static regions, zones, images, types). */
 export const SUPPORTED_ACTIONS: readonly string[] = Object.freeze(Object.keys(HANDLERS));
+
+/** Every other ECS action: answered synthetically from the spec (see synthetic.ts). */
+export const SYNTHETIC_ACTIONS: readonly string[] = Object.freeze(
+  specActionNames().filter((a) => !Object.hasOwn(HANDLERS, a)),
+);
 
 /** The in-process ECS: catalog, instances and their lifecycle, for many accounts. */
 export class EcsEmulatorState {
@@ -48,10 +56,16 @@ export class EcsEmulatorState {
    * Runs one ECS action on raw wire parameters (common and signature
    * parameters already stripped). Returns the body without RequestId; throws
    * EcsApiError for every ECS error, InvalidAction.NotFound for unknown actions.
+   * Every call is first checked against the action's spec (validate.ts); an
+   * action without state answers synthetically (synthetic.ts).
    */
-  call(action: string, params: Readonly<Record<string, string>>, ctx: EcsCallContext): Record<string, unknown> {
+  call(action: string, raw: Readonly<Record<string, string>>, ctx: EcsCallContext): Record<string, unknown> {
+    const spec = actionSpec(action);
+    if (!spec) throw EcsErrors.actionNotFound();
+    checkParams(spec, raw);
+    const params = canonicalParams(spec, raw);
     const handler = Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
-    if (!handler) throw EcsErrors.actionNotFound();
+    if (!handler) return syntheticBody(spec, params);
     const result = handler({
       params: new Params(params),
       account: ctx.account,

@@ -27,6 +27,13 @@ export class InstanceStore {
     return rec;
   }
 
+  /** One instance of an account in any region (the singular actions name no region), settled at `now`. */
+  findInAnyRegion(account: string, instanceId: string, now: number): InstanceRecord | undefined {
+    const rec = this.data.instances.find((r) => r.instanceId === instanceId && r.account === account);
+    if (rec) settle(rec, now);
+    return rec;
+  }
+
   /** Whether any account holds an instance with this ID (IDs are globally unique). */
   idTaken(instanceId: string): boolean {
     return this.data.instances.some((r) => r.instanceId === instanceId);

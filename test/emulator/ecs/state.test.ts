@@ -8,6 +8,7 @@ describe('EcsEmulatorState', () => {
     const actions = [
       'DeleteInstances', 'DescribeImages', 'DescribeInstanceStatus', 'DescribeInstanceTypes', 'DescribeInstances',
       'DescribeRegions', 'DescribeZones', 'RebootInstances', 'RunInstances', 'StartInstances', 'StopInstances',
+      'StartInstance', 'StopInstance', 'RebootInstance', 'DeleteInstance',
     ];
     const h = new Harness();
     for (const action of actions) {
@@ -25,7 +26,7 @@ describe('EcsEmulatorState', () => {
 
   it('answers InvalidAction.NotFound (404) for any other action', () => {
     const h = new Harness();
-    for (const action of ['CreateInstance', 'toString', '__proto__', '']) {
+    for (const action of ['CreateInstanceNow', 'DescribeInstance', 'toString', '__proto__', 'hasOwnProperty', '']) {
       const err = expectEcsError(() => h.call(action), 404, 'InvalidAction.NotFound');
       expect(err.message).toBe('Specified api is not found, please check your url and method.');
     }

@@ -1,5 +1,6 @@
 /**
- * The actions the emulator implements, by ECS action name.
+ * The actions the emulator keeps state for, by ECS action name. Every other action of the spec answers
+ * synthetically (../synthetic.ts).
  */
 import type { ActionHandler } from './context.js';
 import { deleteInstances } from './delete-instances.js';
@@ -9,6 +10,7 @@ import { describeInstanceTypes } from './instance-types.js';
 import { rebootInstances, startInstances, stopInstances } from './power.js';
 import { describeRegions, describeZones } from './regions.js';
 import { runInstances } from './run-instances.js';
+import { deleteInstance, rebootInstance, startInstance, stopInstance } from './single-instance.js';
 
 /** Handlers by action name. */
 export const HANDLERS: Readonly<Record<string, ActionHandler>> = {
@@ -23,4 +25,8 @@ export const HANDLERS: Readonly<Record<string, ActionHandler>> = {
   StopInstances: stopInstances,
   RebootInstances: rebootInstances,
   DeleteInstances: deleteInstances,
+  StartInstance: startInstance,
+  StopInstance: stopInstance,
+  RebootInstance: rebootInstance,
+  DeleteInstance: deleteInstance,
 };
