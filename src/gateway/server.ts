@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { flushLogs } from './http/logging.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -35,14 +36,19 @@ function installShutdown(app: FastifyInstance): void {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    // Logs are written asynchronously: write out the last lines before the process ends.
+    const exit = (code: number) => flushLogs(app.log, () => process.exit(code));
     const force = setTimeout(() => {
       app.log.error('in-flight requests did not finish in time; exiting');
-      process.exit(1);
+      exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    app.close().then(() => process.exit(0), (err: unknown) => {
+    app.close().then(() => {
+      app.log.info({ signal }, 'stopped');
+      exit(0);
+    }, (err: unknown) => {
       app.log.error({ err }, 'error while shutting down');
-      process.exit(1);
+      exit(1);
     });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
