@@ -40,6 +40,8 @@ const S = {
   signMs: intEnv('BENCH_SIGN_MS', 500, 10),
   profile: new Set((process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   startups: intEnv('BENCH_STARTUPS', 5, 0),
+  /** Where the gateways' stdout (their logs) goes: /dev/null, or a pipe this process reads and discards, as a log collector would. */
+  gatewayStdout: process.env.BENCH_GATEWAY_STDOUT === 'pipe' ? 'pipe' as const : 'null' as const,
   /** Another checkout of the gateway, built (`npm run build` there): measured side by side as `baseline`. */
   baseline: process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined,
   out: resolve(ROOT, process.env.BENCH_OUT ?? 'bench/results/latest.md'),
@@ -92,14 +94,19 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: 'production', ...extra };
 }
 
-/** Starts `node <script>` (stdout discarded: that is where the gateway's logs go) and waits until GET /healthz answers. */
+/**
+ * Starts `node <script>` (stdout discarded: that is where the gateway's logs go; to /dev/null, or with
+ * BENCH_GATEWAY_STDOUT=pipe through a pipe read here) and waits until GET /healthz answers.
+ */
 async function startChild(name: string, script: string, env: Record<string, string>, port: number): Promise<Child> {
   const profileDir = join(ROOT, 'bench/results/profiles');
   const nodeArgs = S.profile.has(name) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   if (nodeArgs.length) mkdirSync(profileDir, { recursive: true });
+  const pipeStdout = S.gatewayStdout === 'pipe' && (name === 'gateway' || name === 'baseline');
   const proc = spawn(process.execPath, [...nodeArgs, script], {
-    cwd: ROOT, env: childEnv({ ...env, HOST: '127.0.0.1', PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: ROOT, env: childEnv({ ...env, HOST: '127.0.0.1', PORT: String(port) }), stdio: ['ignore', pipeStdout ? 'pipe' : 'ignore', 'pipe'],
   });
+  proc.stdout?.resume();
   const child: Child = { name, proc, url: `http://127.0.0.1:${port}`, stderr: [] };
   children.add(child);
   proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -477,6 +484,7 @@ async function main(): Promise<void> {
     `- load average (1/5/15 min) at start ${loadStart.map((n) => n.toFixed(2)).join(' / ')}, at end ${os.loadavg().map((n) => n.toFixed(2)).join(' / ')}`,
     `- load: autocannon, ${S.connections} connections, ${ROUTE.method} ${ROUTE.path} with one instance id; ${S.rounds} interleaved rounds (${TARGETS.join(', ')}) of ${S.durationS} s after ${S.warmupS} s warm-up each; medians shown`,
     `- upstream: a local process answering at once with a real ECS StopInstances body and headers`,
+    `- the gateways' stdout (their logs): ${S.gatewayStdout === 'pipe' ? 'a pipe, read and discarded by the bench process (as a log collector would)' : '/dev/null'}`,
     `- responses checked before loading: ${TARGETS.map((n) => `${n}: ${sanity[n]}`).join('; ')}`,
     ...(bad > 0 ? [`- **${bad} requests failed (errors, timeouts or non-2xx): the numbers above are suspect**`] : []),
     '',

@@ -82,6 +82,13 @@ describe('EcsClient origin and signing', () => {
     expect(dispatcher.calls[0]?.headers.host).toBe('ecs.cn-hangzhou.aliyuncs.com');
   });
 
+  it('an upstream URL with a path sends every call to that path', async () => {
+    const dispatcher = mocked('http://proxy.local:8080');
+    await client(dispatcher, { upstreamUrl: 'http://proxy.local:8080/ecs/v1' })
+      .call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS, regionId: 'cn-hangzhou' });
+    expect(dispatcher.calls[0]).toMatchObject({ origin: 'http://proxy.local:8080', path: '/ecs/v1/' });
+  });
+
   it('V3 puts parameters in a form body (nothing in the URL), signs with ACS3-HMAC-SHA256 and passes the STS token as x-acs-security-token', async () => {
     const dispatcher = mocked('https://ecs.cn-beijing.aliyuncs.com');
     await client(dispatcher).call({ action: 'StartInstances', params: { RegionId: 'cn-beijing', 'InstanceId.1': 'i-1' }, credentials: STS, regionId: 'cn-beijing' });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import pino from 'pino';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { GatewayError, summarize } from '../errors.js';
 import { REDACTED, type FieldAllowlist } from './allowlist.js';
 
@@ -46,46 +45,14 @@ export function errorForLog(err: Error & { code?: string; statusCode?: number },
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * Where the logs go by default: stdout, written asynchronously. Lines are queued and written by one
- * `write` at a time, so under load many lines leave in one system call instead of one each, and the
- * event loop never blocks on a slow reader of stdout. Nothing is held back waiting for more lines
- * (minLength 0): a quiet gateway's line is written at once. What is still queued when the process
- * exits is written synchronously on exit (pino registers that); the server also flushes on shutdown
- * (see flushLogs).
- */
-export function stdoutDestination(): pino.DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: 0 });
-}
-
-/**
- * Writes out what the logger still holds (an asynchronous destination's queue), then calls `done`;
- * at most `waitMs` later even if the destination does not answer.
- */
-export function flushLogs(log: FastifyBaseLogger, done: () => void, waitMs = 1000): void {
-  let called = false;
-  const finish = () => {
-    if (called) return;
-    called = true;
-    done();
-  };
-  setTimeout(finish, waitMs).unref();
-  try {
-    (log as FastifyBaseLogger & { flush(cb?: (err?: Error) => void): void }).flush(() => finish());
-  } catch {
-    finish();
-  }
-}
-
-/**
  * Fastify logger and request-id options: no headers or bodies are logged, URLs and errors are redacted
- * with `allowlist` (filled as the routes are registered). Logs go to `stream`, else to stdout
- * asynchronously (stdoutDestination).
+ * with `allowlist` (filled as the routes are registered).
  */
 export function loggingOptions(level: string, allowlist: FieldAllowlist, stream?: NodeJS.WritableStream): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdHeader' | 'logController'> {
   return {
     logger: {
       level,
-      stream: stream ?? stdoutDestination(),
+      ...(stream ? { stream } : {}),
       serializers: {
         req: (req: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
           method: req.method,
