@@ -41,8 +41,8 @@ function installShutdown(app: FastifyInstance): void {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     app.close().then(() => {
-      // Logs go to stdout synchronously (an asynchronous destination measured no faster, bench/README.md),
-      // so this last line, and every line before it, is written when process.exit runs.
+      // pino writes stdout asynchronously and writes out what is still queued when the process exits
+      // (it registers an exit hook), so this last line and every line before it reach stdout.
       app.log.info({ signal }, 'stopped');
       process.exit(0);
     }, (err: unknown) => {
