@@ -199,6 +199,12 @@ describe('EcsClient answers', () => {
     expect(err).toMatchObject({ statusCode: 502, code: 'UPSTREAM_BAD_RESPONSE' });
   });
 
+  it('reads the body as UTF-8 without a byte-order mark, keeping the text as ECS sent it', async () => {
+    const result = await call({ raw: '\uFEFF{"RequestId":"BOM-1","LocalName":"华北 1"}' });
+    expect(result.body).toEqual({ RequestId: 'BOM-1', LocalName: '华北 1' });
+    expect(result.bodyText).toBe('{"RequestId":"BOM-1","LocalName":"华北 1"}');
+  });
+
   it('a body-less ECS error still gets a message', async () => {
     const err = await failure(call({ status: 400, body: { Code: 'Weird' } }));
     expect(err).toMatchObject({ statusCode: 400, code: 'Weird', message: 'ECS returned an error' });
