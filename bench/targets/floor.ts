@@ -18,23 +18,29 @@ const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${
 
 interface StopBody { accessKeyId: string; accessKeySecret: string; regionId: string; instanceIds: string[] }
 
-/** ACS3-HMAC-SHA256 over POST / with the parameters in the query and an empty body. */
+/**
+ * ACS3-HMAC-SHA256 over POST / with the parameters in a form body (hashed into x-acs-content-sha256)
+ * and an empty query: the request the gateway's signer sends (src/gateway/ecs/signer.ts), so floor
+ * and gateway do the same work.
+ */
 function signV3(action: string, params: Record<string, string>, host: string, id: string, secret: string) {
-  const query = Object.keys(params).sort().map((k) => `${enc(k)}=${enc(params[k] ?? '')}`).join('&');
+  const body = Object.keys(params).sort().map((k) => `${enc(k)}=${enc(params[k] ?? '')}`).join('&');
+  const payloadHash = body ? createHash('sha256').update(body).digest('hex') : EMPTY_SHA256;
   const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
     host,
     'x-acs-action': action,
-    'x-acs-content-sha256': EMPTY_SHA256,
+    'x-acs-content-sha256': payloadHash,
     'x-acs-date': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     'x-acs-signature-nonce': randomUUID(),
     'x-acs-version': VERSION,
   };
   const names = Object.keys(headers); // already sorted and lower-case
-  const canonical = ['POST', '/', query, names.map((n) => `${n}:${headers[n]}\n`).join(''), names.join(';'), EMPTY_SHA256].join('\n');
+  const canonical = ['POST', '/', '', names.map((n) => `${n}:${headers[n]}\n`).join(''), names.join(';'), payloadHash].join('\n');
   const stringToSign = `ACS3-HMAC-SHA256\n${createHash('sha256').update(canonical).digest('hex')}`;
   const signature = createHmac('sha256', secret).update(stringToSign).digest('hex');
   headers.authorization = `ACS3-HMAC-SHA256 Credential=${id},SignedHeaders=${names.join(';')},Signature=${signature}`;
-  return { query, headers };
+  return { body, headers };
 }
 
 const app = Fastify({ logger: false });
@@ -44,8 +50,8 @@ app.put('/api/instances/stop', async (req) => {
   const params: Record<string, string> = { RegionId: b.regionId };
   b.instanceIds.forEach((id, i) => { params[`InstanceId.${i + 1}`] = id; });
   const host = `ecs.${b.regionId}.aliyuncs.com`;
-  const { query, headers } = signV3('StopInstances', params, host, b.accessKeyId, b.accessKeySecret);
-  const res = await request(`${upstream}/?${query}`, { method: 'POST', headers, dispatcher });
+  const { body: form, headers } = signV3('StopInstances', params, host, b.accessKeyId, b.accessKeySecret);
+  const res = await request(`${upstream}/`, { method: 'POST', headers, body: form, dispatcher });
   const body = await res.body.json();
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;

@@ -39,7 +39,10 @@ export interface FieldIssue {
   message: string;
 }
 
-/** The stable codes the gateway itself produces (ECS errors keep ECS's own codes). */
+/**
+ * The stable codes the gateway itself produces (ECS errors keep ECS's own codes). Which ECS answers
+ * become which error (UPSTREAM_* included) is decided in one place: ecs/errors.ts.
+ */
 export const ErrorCode = {
   validation: 'VALIDATION_FAILED',
   conflictingFields: 'CONFLICTING_FIELDS',

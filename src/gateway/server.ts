@@ -40,7 +40,12 @@ function installShutdown(app: FastifyInstance): void {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    app.close().then(() => process.exit(0), (err: unknown) => {
+    app.close().then(() => {
+      // pino writes stdout asynchronously and writes out what is still queued when the process exits
+      // (it registers an exit hook), so this last line and every line before it reach stdout.
+      app.log.info({ signal }, 'stopped');
+      process.exit(0);
+    }, (err: unknown) => {
       app.log.error({ err }, 'error while shutting down');
       process.exit(1);
     });

@@ -1,6 +1,6 @@
 import { Dispatcher, errors, MockAgent } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EcsClient, scrubSecrets, type EcsClientOptions } from '../../src/gateway/ecs/client.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DeadlineSweeper, EcsClient, type EcsClientOptions } from '../../src/gateway/ecs/client.js';
 import { percentEncode, sha256Hex, type Credentials } from '../../src/gateway/ecs/signer.js';
 import { GatewayError } from '../../src/gateway/errors.js';
 import { FIXED_DATE, FIXED_NONCE } from '../support/gateway.js';
@@ -44,7 +44,8 @@ function mocked(origin: string, reply: { status?: number; body?: unknown; raw?: 
 
 function client(dispatcher: Dispatcher, options: Partial<EcsClientOptions> = {}): EcsClient {
   return new EcsClient({
-    signatureVersion: 'v3', allowedEndpoints: [], timeoutMs: 2000, dispatcher,
+    // Generous: these tests are not about timeouts, and a loaded machine must not turn them into 504s.
+    signatureVersion: 'v3', allowedEndpoints: [], timeoutMs: 60_000, dispatcher,
     now: () => FIXED_DATE, nonce: () => FIXED_NONCE, ...options,
   });
 }
@@ -79,6 +80,13 @@ describe('EcsClient origin and signing', () => {
       .call({ action: 'DescribeInstances', params: { RegionId: 'cn-hangzhou' }, credentials: CREDENTIALS, regionId: 'cn-hangzhou' });
     expect(dispatcher.calls[0]?.origin).toBe('http://emulator.local:9000');
     expect(dispatcher.calls[0]?.headers.host).toBe('ecs.cn-hangzhou.aliyuncs.com');
+  });
+
+  it('an upstream URL with a path sends every call to that path', async () => {
+    const dispatcher = mocked('http://proxy.local:8080');
+    await client(dispatcher, { upstreamUrl: 'http://proxy.local:8080/ecs/v1' })
+      .call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS, regionId: 'cn-hangzhou' });
+    expect(dispatcher.calls[0]).toMatchObject({ origin: 'http://proxy.local:8080', path: '/ecs/v1/' });
   });
 
   it('V3 puts parameters in a form body (nothing in the URL), signs with ACS3-HMAC-SHA256 and passes the STS token as x-acs-security-token', async () => {
@@ -191,6 +199,12 @@ describe('EcsClient answers', () => {
     expect(err).toMatchObject({ statusCode: 502, code: 'UPSTREAM_BAD_RESPONSE' });
   });
 
+  it('reads the body as UTF-8 without a byte-order mark, keeping the text as ECS sent it', async () => {
+    const result = await call({ raw: '\uFEFF{"RequestId":"BOM-1","LocalName":"华北 1"}' });
+    expect(result.body).toEqual({ RequestId: 'BOM-1', LocalName: '华北 1' });
+    expect(result.bodyText).toBe('{"RequestId":"BOM-1","LocalName":"华北 1"}');
+  });
+
   it('a body-less ECS error still gets a message', async () => {
     const err = await failure(call({ status: 400, body: { Code: 'Weird' } }));
     expect(err).toMatchObject({ statusCode: 400, code: 'Weird', message: 'ECS returned an error' });
@@ -225,9 +239,15 @@ describe('EcsClient scrubs secrets echoed by ECS', () => {
     expect(err.message).toBe('PasswordInherit true is invalid');
   });
 
-  it('scrubSecrets ignores very short values and replaces every occurrence', () => {
-    expect(scrubSecrets('abc abcd abcd', ['abc'])).toBe('abc abcd abcd');
-    expect(scrubSecrets('abcd x abcd', ['abcd'])).toBe('[REDACTED] x [REDACTED]');
+  it('scrubs the values the caller marks secret (secretValues) in every encoding', async () => {
+    const userData = 'I2Nsb3VkLWNvbmZpZw==+/x';
+    const dispatcher = mocked('https://ecs.aliyuncs.com', {
+      status: 400, body: { Code: 'SignatureDoesNotMatch', Message: `string to sign: ${forms(userData).join('|')}` },
+    });
+    const err = await failure(client(dispatcher, { signatureVersion: 'v1' })
+      .call({ action: 'RunInstances', params: { UserData: userData }, credentials: CREDENTIALS, secretValues: [userData] }));
+    for (const form of forms(userData)) expect(err.message).not.toContain(form);
+    expect(err.message).toBe(`string to sign: ${forms(userData).map(() => '[REDACTED]').join('|')}`);
   });
 });
 
@@ -243,8 +263,9 @@ describe('EcsClient transport failures (real sockets)', () => {
   afterEach(() => {
     upstream.reply = { body: { RequestId: 'ok' } };
   });
+  // A generous deadline unless a test is about the deadline: a loaded machine must not turn the others into 504s.
   const real = (options: Partial<EcsClientOptions> = {}) => new EcsClient({
-    signatureVersion: 'v3', allowedEndpoints: [], timeoutMs: 300, upstreamUrl: upstream.url, ...options,
+    signatureVersion: 'v3', allowedEndpoints: [], timeoutMs: 60_000, upstreamUrl: upstream.url, ...options,
   });
 
   it('answers through its own Agent and closes it (idempotently): later calls fail without reaching ECS', async () => {
@@ -297,6 +318,25 @@ describe('EcsClient transport failures (real sockets)', () => {
     await c.close();
   });
 
+  it('a deadline that expires before the call reached a connection still ends it: 504, at once', async () => {
+    // A dispatcher that never connects and never answers (a black-holed address).
+    class Stalled extends Dispatcher {
+      dispatched = 0;
+      override dispatch(): boolean { this.dispatched++; return true; }
+      override async close(): Promise<void> {}
+    }
+    const stalled = new Stalled();
+    const { armed, armDeadline } = manualDeadline();
+    const c = client(stalled, { armDeadline, timeoutMs: 777 });
+    const pending = failure(c.call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS }));
+    expect(stalled.dispatched).toBe(1);
+    expect(armed.map((a) => a.ms)).toEqual([777]);
+    armed[0]!.expire();
+    const err = await pending;
+    expect(err).toMatchObject({ statusCode: 504, code: 'UPSTREAM_TIMEOUT' });
+    expect(armed[0]!.cancelled).toBe(true);
+  });
+
   it('without an injected deadline, a call ECS never answers still ends in a 504 UPSTREAM_TIMEOUT', async () => {
     const held = gate();
     upstream.reply = { until: held.promise };
@@ -330,5 +370,47 @@ describe('EcsClient transport failures (real sockets)', () => {
     await c.close();
     await expect(c.call({ action: 'DescribeRegions', params: {}, credentials: CREDENTIALS })).resolves.toMatchObject({ status: 200 });
     await dispatcher.close();
+  });
+});
+
+describe('DeadlineSweeper (fake clock)', () => {
+  afterEach(() => { vi.useRealTimers(); });
+
+  it('fires a deadline once, no earlier than armed and within one tick after; a cancelled one never fires', () => {
+    vi.useFakeTimers();
+    const sweeper = new DeadlineSweeper(50);
+    const fired: string[] = [];
+    sweeper.arm(() => fired.push('a'), 1000);
+    const cancelB = sweeper.arm(() => fired.push('b'), 1000);
+    vi.advanceTimersByTime(500);
+    sweeper.arm(() => fired.push('c'), 1000);
+    cancelB();
+    vi.advanceTimersByTime(499);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(51);
+    expect(fired).toEqual(['a']);
+    vi.advanceTimersByTime(500);
+    expect(fired).toEqual(['a', 'c']);
+    vi.advanceTimersByTime(5000);
+    expect(fired).toEqual(['a', 'c']);
+  });
+
+  it('runs one interval only while deadlines are armed', () => {
+    vi.useFakeTimers();
+    const sweeper = new DeadlineSweeper(10);
+    expect(vi.getTimerCount()).toBe(0);
+    const cancels = [sweeper.arm(() => {}, 100), sweeper.arm(() => {}, 100), sweeper.arm(() => {}, 100)];
+    expect(vi.getTimerCount()).toBe(1);
+    for (const cancel of cancels) cancel();
+    vi.advanceTimersByTime(10);
+    expect(vi.getTimerCount()).toBe(0);
+    sweeper.arm(() => {}, 100);
+    expect(vi.getTimerCount()).toBe(1);
+    sweeper.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it.each([[10_000, 250], [2000, 100], [200, 10], [30, 5]])('a deadline of %i ms is swept every %i ms', (ms, tick) => {
+    expect(DeadlineSweeper.tickFor(ms)).toBe(tick);
   });
 });

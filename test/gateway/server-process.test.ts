@@ -11,6 +11,8 @@ interface ServerProcess {
   child: ChildProcess;
   output: () => string;
   exit: Promise<number | null>;
+  /** Resolves once the process has exited and its output has been read to the end. */
+  closed: Promise<void>;
   /** Resolves with the first match of `pattern` in the output, as soon as it is written; rejects if the process exits first. */
   printed: (pattern: RegExp) => Promise<RegExpExecArray>;
 }
@@ -31,6 +33,7 @@ function startServer(env: Record<string, string>): ServerProcess {
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
   const printed = (pattern: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
     const check = () => {
       const match = pattern.exec(out);
@@ -44,7 +47,7 @@ function startServer(env: Record<string, string>): ServerProcess {
       if (watchers.delete(check)) reject(new Error(`exited (${code}) before printing ${pattern}:\n${out}`));
     });
   });
-  return { child, output: () => out, exit, printed };
+  return { child, output: () => out, exit, closed, printed };
 }
 
 describe('the gateway process (src/gateway/server.ts)', () => {
@@ -75,5 +78,15 @@ describe('the gateway process (src/gateway/server.ts)', () => {
     expect(((await res.json()) as { data: { value: { body: { RequestId: string } } } }).data.value.body.RequestId).toBe('slow-1');
     expect(await server.exit).toBe(0);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    // pino writes stdout asynchronously; none of the last lines is lost on exit: the in-flight request's
+    // line and the final one both come after "shutting down".
+    await server.closed;
+    const lines = server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; req?: { url: string }; res?: { statusCode: number } });
+    const msgs = lines.map((l) => l.msg);
+    const shuttingDown = msgs.indexOf('shutting down');
+    expect(shuttingDown).toBeGreaterThan(-1);
+    const completed = lines.findIndex((l) => l.msg === 'request completed' && l.req?.url.startsWith('/api/regions?') && l.res?.statusCode === 200);
+    expect(completed).toBeGreaterThan(shuttingDown);
+    expect(msgs.indexOf('stopped')).toBeGreaterThan(shuttingDown);
   }, 30_000);
 });

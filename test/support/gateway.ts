@@ -21,10 +21,14 @@ export class LogCapture extends Writable {
 export const FIXED_DATE = new Date('2026-11-23T10:00:00Z');
 export const FIXED_NONCE = 'test-nonce-0001';
 
-/** Builds a gateway against `upstreamUrl` with a test environment; returns the app and its captured logs. */
+/**
+ * Builds a gateway against `upstreamUrl` with a test environment; returns the app and its captured logs.
+ * The ECS deadline is generous (60 s) so that a loaded machine never turns a test into a 504; a test about
+ * the deadline sets its own ECS_TIMEOUT_MS.
+ */
 export async function testGateway(upstreamUrl: string, env: Record<string, string> = {}): Promise<{ app: FastifyInstance; logs: LogCapture }> {
   const logs = new LogCapture();
-  const config = loadConfig({ ECS_UPSTREAM_URL: upstreamUrl, LOG_LEVEL: 'debug', ECS_TIMEOUT_MS: '2000', ...env }, { homeDir: '/nonexistent' });
+  const config = loadConfig({ ECS_UPSTREAM_URL: upstreamUrl, LOG_LEVEL: 'debug', ECS_TIMEOUT_MS: '60000', ...env }, { homeDir: '/nonexistent' });
   const app = await buildApp({ config, logStream: logs, now: () => FIXED_DATE, nonce: () => FIXED_NONCE });
   await app.ready();
   return { app, logs };
