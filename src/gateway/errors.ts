@@ -55,6 +55,7 @@ export const ErrorCode = {
   unauthorized: 'UNAUTHORIZED',
   invalidEndpoint: 'INVALID_ENDPOINT',
   notFound: 'NOT_FOUND',
+  unknownAction: 'UNKNOWN_ACTION',
   methodNotAllowed: 'METHOD_NOT_ALLOWED',
   instanceNotFound: 'InvalidInstanceId.NotFound',
   upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ErrorCode, GatewayError } from '../errors.js';
+import { isSecretWireParam } from '../schemas/secrets.js';
 import { resolveEndpoint } from './endpoint.js';
 import { percentEncode, signV1, signV3, type Credentials, type WireParams } from './signer.js';
 
@@ -102,7 +103,7 @@ export class EcsClient {
       cancelDeadline();
     }
     // The secrets to scrub are only worked out when ECS answers an error (off the hot path).
-    return toResult(response.statusCode, flattenHeaders(response.headers), text, call.action, () => secretsOf(call.credentials, call.params));
+    return toResult(response.statusCode, flattenHeaders(response.headers), text, call.action, () => secretsOf(call.credentials, call.params, call.action));
   }
 
   /** Closes the shared Agent after in-flight calls finish. Idempotent. */
@@ -132,17 +133,15 @@ function classifyTransportError(err: unknown, timedOut: boolean, action: string)
   return error;
 }
 
-/** Wire parameters whose values are secrets (RunInstances Password, …); ECS echoes them in a V1 string-to-sign. */
-const SECRET_PARAM = /(?:^|\.)Password$/;
-
 /**
- * The values that must never be echoed: credentials and secret parameters, raw and percent-encoded once
- * and twice (a V1 string-to-sign holds the canonical query percent-encoded again), with the signer's
- * RFC 3986 encoding as well as encodeURIComponent's.
+ * The values that must never be echoed: credentials and the action's secret parameters (the catalog's
+ * secret mark: Password, UserData, CommandContent, …; ECS echoes them in a V1 string-to-sign), raw and
+ * percent-encoded once and twice (a V1 string-to-sign holds the canonical query percent-encoded again),
+ * with the signer's RFC 3986 encoding as well as encodeURIComponent's.
  */
-function secretsOf(credentials: Credentials, params: WireParams): string[] {
+function secretsOf(credentials: Credentials, params: WireParams, action: string): string[] {
   const values = [credentials.accessKeySecret, credentials.securityToken,
-    ...Object.entries(params).filter(([name]) => SECRET_PARAM.test(name)).map(([, v]) => v)]
+    ...Object.entries(params).filter(([name]) => isSecretWireParam(action, name)).map(([, v]) => v)]
     .filter((v): v is string => !!v);
   const forms = values.flatMap((v) => [v, encodeURIComponent(v), encodeURIComponent(encodeURIComponent(v)),
     percentEncode(v), percentEncode(percentEncode(v))]);
