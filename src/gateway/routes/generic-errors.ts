@@ -16,7 +16,7 @@ import { closestNames, orList } from './suggest.js';
 /** 404 UNKNOWN_ACTION for `name`, with up to three close action names in `suggestions`. */
 export function unknownAction(name: string): GatewayError {
   const suggestions = closestNames(name, actionNames());
-  const hint = suggestions.length > 0 ? `; did you mean ${orList(suggestions)}?` : '';
+  const hint = suggestions.length > 0 ? `; did you mean ${orList(suggestions)}?` : '.';
   return new GatewayError(404, ErrorCode.unknownAction,
     `${name ? `ECS has no action ${name}` : 'No ECS action named'}${hint} Action names are exact (GET /api/ecs lists them).`,
     { suggestions }, { logMessage: 'Unknown ECS action' });
