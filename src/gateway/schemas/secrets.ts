@@ -12,6 +12,9 @@
 import { getAction } from '../ecs/catalog/index.js';
 import type { Action, Param, Shape } from '../ecs/catalog/types.js';
 
+// Secret response fields (`responseSecrets`: CreateKeyPair PrivateKeyBody, …) are returned to the caller
+// exactly as ECS sent them and are never logged: no log line carries a response body.
+
 /** Whether a parameter, or anything inside it, is marked secret. */
 export function holdsSecret(shape: Shape & { secret?: true }): boolean {
   if (shape.secret) return true;
@@ -60,9 +63,4 @@ export function isSecretWireParam(action: string, wireName: string): boolean {
     if (paths.has(path)) return true;
   }
   return false;
-}
-
-/** The response fields of `action` that are secret (dotted wire paths, arrays transparent): passed to the caller, never logged. */
-export function secretResponseFields(action: Action): readonly string[] {
-  return action.responseSecrets ?? [];
 }
