@@ -60,6 +60,7 @@ export const ErrorCode = {
   regionForbidden: 'REGION_FORBIDDEN',
   invalidEndpoint: 'INVALID_ENDPOINT',
   notFound: 'NOT_FOUND',
+  unknownAction: 'UNKNOWN_ACTION',
   methodNotAllowed: 'METHOD_NOT_ALLOWED',
   instanceNotFound: 'InvalidInstanceId.NotFound',
   upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',

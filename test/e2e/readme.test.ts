@@ -40,7 +40,7 @@ describe('README examples', () => {
     expect(script.match(/curl -sS/g)?.length).toBeGreaterThanOrEqual(12);
     const { stdout } = await run('bash', ['-c', STRICT_CURL + script]).catch((e: { stdout: string; stderr: string }) => { throw new Error(`${e.stdout}\n${e.stderr}`); });
     const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{'));
-    expect(lines.length).toBe(11); // the ID lookup feeds node, not stdout
+    expect(lines.length).toBe(12); // the ID lookup feeds node, not stdout
     const last = JSON.parse(lines.at(-1)!);
     expect(Object.keys(last.data.value.body)).toEqual(['RequestId']);
   });

@@ -89,3 +89,63 @@ describe('fuzz: no input makes the gateway fail', () => {
     expect([...seen].some((st) => st >= 400), [...seen].join(',')).toBe(true);
   }, 60_000);
 });
+
+/** The generic route: every spelling of real parameters, nested and JSON-valued ones, and junk. */
+const GENERIC_FIELDS = ['regionId', 'region_id', 'RegionId', 'instanceId', 'instance_id', 'InstanceId', 'instanceIds', 'InstanceIds',
+  'systemDisk', 'SystemDisk', 'system_disk', 'dataDisk', 'tag', 'Tag', 'networkInterface', 'securityGroupIds', 'permissions',
+  'timePeriod', 'parameters', 'Parameters', 'commandContent', 'password', 'userData', 'amount', 'dryRun', 'forceStop', 'ownerId',
+  'OwnerId', 'resourceOwnerAccount', 'endpoint', 'accessKeyId', 'access_key_secret', '__proto__', 'constructor', 'x', 'Size', 'key'];
+
+function genericValue(rand: () => number, depth = 0): unknown {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  if (depth < 2 && rand() < 0.35) {
+    return rand() < 0.5
+      ? Array.from({ length: Math.floor(rand() * 3) }, () => genericValue(rand, depth + 1))
+      : Object.fromEntries(Array.from({ length: Math.floor(rand() * 3) }, () => [pick(GENERIC_FIELDS), genericValue(rand, depth + 1)]));
+  }
+  return value(rand, 2);
+}
+
+const GENERIC = [
+  ['StopInstances', { regionId: 'cn-hangzhou', instanceId: ['i-1'] }],
+  ['RunInstances', { regionId: 'cn-hangzhou', systemDisk: { size: 40 }, tag: [{ key: 'k' }] }],
+  ['DescribeInstances', { regionId: 'cn-hangzhou', instanceIds: ['i-1'] }],
+  ['RunCommand', { regionId: 'cn-hangzhou', type: 'RunShellScript', commandContent: 'ZWNobw==', parameters: { a: 1 } }],
+  ['AuthorizeSecurityGroup', { regionId: 'cn-hangzhou', securityGroupId: 'sg-1', permissions: [{ ipProtocol: 'TCP', portRange: '22/22' }] }],
+  ['CreatePlanMaintenanceWindow', { regionId: 'cn-hangzhou', planWindowName: 'w', enable: true, supportMaintenanceAction: 'Stop', targetResource: { scope: 'All' }, timePeriod: { periodUnit: 'Day', rangeList: [{ startTime: '01:00', endTime: '02:00' }] } }],
+] as const;
+
+describe('fuzz: the generic route POST /api/ecs/{Action}', () => {
+  it.each(GENERIC)('%s: 150 random bodies, each 200 or a documented 4xx', async (action, base) => {
+    const seen = new Set<number>();
+    const rand = prng(action.length * 104729);
+    upstream.reply = { body: { RequestId: 'FUZZ' } };
+    for (let i = 0; i < 150; i++) {
+      const fields: Record<string, unknown> = { ...CREDS, ...base };
+      for (let n = Math.floor(rand() * 4); n > 0; n--) fields[GENERIC_FIELDS[Math.floor(rand() * GENERIC_FIELDS.length)]!] = genericValue(rand);
+      const res = await request(app.server).post(`/api/ecs/${action}`).set('content-type', 'application/json').send(JSON.stringify(fields));
+      seen.add(res.status);
+      const context = `${action} ${JSON.stringify(fields)} → ${res.status} ${res.text.slice(0, 300)}`;
+      expect(res.status === 200 || (res.status >= 400 && res.status < 500), context).toBe(true);
+      if (res.status !== 200) expect(res.body.error, context).toMatchObject({ code: expect.any(String), message: expect.any(String), status: res.status });
+    }
+    expect(seen.has(200), [...seen].join(',')).toBe(true);
+    expect([...seen].some((st) => st >= 400), [...seen].join(',')).toBe(true);
+  }, 60_000);
+
+  it('random action names and path segments: 404 UNKNOWN_ACTION, 405, 414 or 400, never a 5xx', async () => {
+    const rand = prng(4242);
+    // (A lone surrogate cannot be put in a URL at all: left out.)
+    const names = [...STRINGS, 'DescribeInstance', 'describeinstances', 'Run Instances', 'RunInstances/x', '..', '%2e%2e', 'A'.repeat(120), '😀', '%00']
+      .filter((n) => !/[\uD800-\uDFFF]/.test(n) || /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(n));
+    for (let i = 0; i < 150; i++) {
+      const name = names[Math.floor(rand() * names.length)]! + (rand() < 0.3 ? names[Math.floor(rand() * names.length)]! : '');
+      const path = `/api/ecs/${rand() < 0.5 ? encodeURIComponent(name) : name.replace(/[#?]/g, '')}`;
+      const method = rand() < 0.7 ? 'post' : 'get';
+      const res = await request(app.server)[method](path).set('content-type', 'application/json').send(JSON.stringify({ ...CREDS, regionId: 'cn-hangzhou' }));
+      const context = `${method} ${path} → ${res.status} ${res.text.slice(0, 300)}`;
+      expect(res.status >= 200 && res.status < 500, context).toBe(true);
+      if (res.status >= 400) expect(res.body.error, context).toMatchObject({ code: expect.any(String), status: res.status });
+    }
+  }, 60_000);
+});

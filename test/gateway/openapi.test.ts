@@ -21,8 +21,8 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3 and lists every route of the seed plus ours', () => {
     expect(doc.openapi).toBe('3.0.3');
     expect(operations.map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort()).toEqual([
-      'GET /api/images', 'GET /api/instance-types', 'GET /api/instances', 'GET /api/instances/{instanceId}', 'GET /api/regions',
-      'GET /api/zones', 'GET /healthz', 'GET /readyz', 'POST /api/instances', 'PUT /api/instances/reboot',
+      'GET /api/ecs', 'GET /api/ecs/{Action}', 'GET /api/images', 'GET /api/instance-types', 'GET /api/instances', 'GET /api/instances/{instanceId}', 'GET /api/regions',
+      'GET /api/zones', 'GET /healthz', 'GET /readyz', 'POST /api/ecs/{Action}', 'POST /api/instances', 'PUT /api/instances/reboot',
       'PUT /api/instances/start', 'PUT /api/instances/stop', 'PUT /api/instances/terminate',
     ]);
   });
@@ -44,7 +44,7 @@ describe('the OpenAPI document', () => {
     const ids = operations.map((o) => o.op.operationId).filter(Boolean);
     expect(ids).toEqual(expect.arrayContaining(['Instance_ListRegions', 'Instance_ListImages', 'Instance_ListInstanceTypes',
       'Instance_ListInstances', 'Instance_CreateInstances', 'Instance_StartInstances', 'Instance_StopInstances',
-      'Instance_RebootInstances', 'Instance_DeleteInstances']));
+      'Instance_RebootInstances', 'Instance_DeleteInstances', 'Ecs_CallAction', 'Ecs_ListActions', 'Ecs_DescribeAction']));
   });
 
   it('has no secrets in its examples', () => {

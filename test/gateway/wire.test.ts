@@ -1,81 +1,17 @@
 /**
  * wire.ts and schema.ts against the official SDK: the SDK's request model, built from the same values and run
  * through its own `xxxWithOptions` (OpenApiUtil.query, arrayToStringWithSpecifiedStyle), gives the query we
- * must send. The SDK's transport is replaced by a stub that captures the request instead of sending it.
+ * must send (test/support/sdk-oracle.ts).
  */
-import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getAction, listActions } from '../../src/gateway/ecs/catalog/index.js';
 import type { Action, Param, Shape } from '../../src/gateway/ecs/catalog/types.js';
 import { camelCase, fieldSpellings } from '../../src/gateway/ecs/names.js';
 import { actionSchema, actionSchemaWith } from '../../src/gateway/ecs/schema.js';
-import { memberFor, toWire, WireError, type WireParams } from '../../src/gateway/ecs/wire.js';
+import { toWire, WireError } from '../../src/gateway/ecs/wire.js';
 import { z } from 'zod';
-
-// ----------------------------------------------------------------------------------------------------
-// The SDK as an oracle
-
-interface ModelClass {
-  new (map?: Record<string, unknown>): object;
-  names(): Record<string, string>;
-  types(): Record<string, unknown>;
-}
-type SdkType = string | ModelClass | { type: 'array'; itemType: SdkType } | { type: 'map' };
-
-/** The package is CommonJS with `exports.default`: the class is on `.default` or is the module itself. */
-type EcsCtor = typeof EcsModule.default;
-const EcsClient: EcsCtor = ((EcsModule as { default?: unknown }).default ?? EcsModule) as EcsCtor;
-const models = $Ecs as unknown as Record<string, ModelClass>;
-
-class Captured extends Error {}
-let captured: Record<string, string> | undefined;
-const client = new EcsClient(new $OpenApiUtil.Config({ accessKeyId: 'ak', accessKeySecret: 'sk', endpoint: 'ecs.aliyuncs.com' }));
-// The SDK builds the request in `xxxWithOptions` and hands it to callApi, which would sign and send it.
-(client as unknown as { callApi: unknown }).callApi = async (_params: unknown, req: { query: Record<string, string> }) => {
-  captured = { ...req.query };
-  throw new Captured();
-};
-
-/** The query the official SDK sends for `action` with the request model built from `map` (SDK property names). */
-async function sdkQuery(action: string, map: Record<string, unknown>): Promise<WireParams> {
-  const Request = models[`${action}Request`]!;
-  const method = `${action[0]!.toLowerCase()}${action.slice(1)}WithOptions`;
-  captured = undefined;
-  const call = (client as unknown as Record<string, (r: object, rt: object) => Promise<unknown>>)[method]!;
-  await expect(call.call(client, new Request(map), {})).rejects.toBeInstanceOf(Captured);
-  return captured!;
-}
-
-const isModel = (t: unknown): t is ModelClass => typeof t === 'function' && typeof (t as { names?: unknown }).names === 'function';
-
-/** Our input (any spelling) as the SDK's constructor map (its property names, nested models as maps). */
-function toSdk(cls: ModelClass, members: readonly Param[], value: Record<string, unknown>): Record<string, unknown> {
-  const propOf = new Map(Object.entries(cls.names()).map(([prop, wire]) => [wire, prop]));
-  const types = cls.types();
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    const member = memberFor(members, key)!;
-    const prop = propOf.get(member.name)!;
-    out[prop] = sdkValue(types[prop] as SdkType, member, v);
-  }
-  return out;
-}
-
-function sdkValue(t: SdkType, shape: Shape & { style?: string }, v: unknown): unknown {
-  if (isModel(t)) return toSdk(t, (shape as { members: Param[] }).members, v as Record<string, unknown>);
-  if (typeof t === 'object' && t.type === 'array') {
-    return (v as unknown[]).map((item) => sdkValue(t.itemType, (shape as { items: Shape }).items, item));
-  }
-  // A parameter the SDK types as a plain string but ECS reads as JSON: the caller of the SDK encodes it.
-  if (t === 'string' && shape.style === 'json') return JSON.stringify(v);
-  return v;
-}
-
-async function sdkQueryFor(action: Action, input: Record<string, unknown>): Promise<WireParams> {
-  return sdkQuery(action.name, toSdk(models[`${action.name}Request`]!, action.params, input));
-}
+import { sdkQueryFor } from '../support/sdk-oracle.js';
 
 // ----------------------------------------------------------------------------------------------------
 // Valid input for any action, generated from the catalog

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
+import { isSecretWireParam } from '../schemas/secrets.js';
 import { resolveEndpoint } from './endpoint.js';
 import { readAnswer, secretForms, transportError } from './errors.js';
 import { signV1, signV3, type Credentials, type WireParams } from './signer.js';
@@ -93,13 +94,14 @@ export class DeadlineSweeper {
   }
 }
 
-/** Wire parameters that are secret whatever the caller says (RunInstances Password, …); ECS echoes them in a V1 string-to-sign. */
-const SECRET_PARAM = /(?:^|\.)Password$/;
-
-/** The scrub list of a call: its credentials and secret parameters in every encoding (see secretForms). */
+/**
+ * The scrub list of a call: its credentials and its secret parameters (the catalog's secret mark:
+ * Password, UserData, CommandContent, …; ECS echoes them in a V1 string-to-sign), in every encoding
+ * (see secretForms).
+ */
 function scrubListOf(call: EcsCall): string[] {
   const values: Array<string | undefined> = [call.credentials.accessKeySecret, call.credentials.securityToken, ...(call.secretValues ?? [])];
-  for (const [name, value] of Object.entries(call.params)) if (SECRET_PARAM.test(name)) values.push(value);
+  for (const [name, value] of Object.entries(call.params)) if (isSecretWireParam(call.action, name)) values.push(value);
   return secretForms(values);
 }
 

@@ -22,6 +22,7 @@
  */
 import { z } from 'zod';
 import type { Action, ArrayShape, Param, ScalarShape, Shape } from './catalog/types.js';
+import { secret } from '../schemas/fields.js';
 import { camelCase } from './names.js';
 import { memberFor, sameValue } from './wire.js';
 
@@ -90,7 +91,15 @@ function scalarSchema(shape: ScalarShape, opts: Opts): z.ZodType {
 
 /** Forwards the issues of an inner parse to `ctx`, under `prefix`. */
 function forward(ctx: z.RefinementCtx, prefix: PropertyKey[], issues: readonly z.core.$ZodIssue[]): void {
-  for (const issue of issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [...prefix, ...issue.path] });
+  for (const issue of issues) {
+    const params = issue.code === 'custom' ? issue.params : undefined;
+    ctx.addIssue({ code: 'custom', message: issue.message, path: [...prefix, ...issue.path], ...(params ? { params } : {}) });
+  }
+}
+
+/** The `params` of an issue that reports one field given under two spellings with different values. */
+export interface ConflictParams {
+  conflict: readonly [string, string];
 }
 
 /** An object with known members: spellings resolved, unknown and missing fields reported, members checked. */
@@ -123,7 +132,8 @@ function objectSchema(members: readonly Param[], opts: Opts, extra?: Readonly<Re
       const seen = given.get(member);
       if (seen) {
         if (!sameValue(seen.value, v)) {
-          ctx.addIssue({ code: 'custom', message: `given twice (as ${seen.key} and ${key}) with different values`, path: [key] });
+          const params: ConflictParams = { conflict: [seen.key, key] };
+          ctx.addIssue({ code: 'custom', message: `given twice (as ${seen.key} and ${key}) with different values`, path: [key], params });
           ok = false;
         }
         continue;
@@ -224,7 +234,10 @@ function jsonParamSchema(shape: Shape, opts: Opts): z.ZodType {
       if (parsed === z.NEVER) return z.NEVER;
       const r = native.safeParse(parsed);
       if (!r.success) {
-        for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: `in the JSON text: ${issue.message}`, path: issue.path });
+        for (const issue of r.error.issues) {
+          const params = issue.code === 'custom' ? issue.params : undefined;
+          ctx.addIssue({ code: 'custom', message: `in the JSON text: ${issue.message}`, path: issue.path, ...(params ? { params } : {}) });
+        }
         return z.NEVER;
       }
       return v;
@@ -235,9 +248,11 @@ function jsonParamSchema(shape: Shape, opts: Opts): z.ZodType {
   });
 }
 
+/** A parameter's schema, described, and marked `secret()` when the catalog marks the parameter secret. */
 function paramSchema(param: Param, opts: Opts): z.ZodType {
   const schema = param.style === 'json' ? jsonParamSchema(param, opts) : shapeSchema(param, opts);
-  return param.description ? schema.describe(param.description) : schema;
+  const described = param.description ? schema.describe(param.description) : schema;
+  return param.secret ? secret(described) : described;
 }
 
 const cache = new WeakMap<Action, Map<string, z.ZodType<ActionInput>>>();

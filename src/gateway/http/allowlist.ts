@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { fieldNames } from '../schemas/fields.js';
+import { fieldNames, isAddedFieldName } from '../schemas/fields.js';
 import { FORBIDDEN_KEYS, toCamel } from './normalize.js';
 
 export const REDACTED = '[REDACTED]';
@@ -9,8 +9,10 @@ const canonical = (name: string): string => toCamel(name.replace(/\[\]$/, ''));
 
 /**
  * What may be logged of what a caller sent, derived from the input schemas of the registered routes
- * (`add` is called for each route): field names the gateway knows (in every spelling it accepts) may
- * be logged; values only of known query fields not marked with `secret()`. A name the gateway does not
+ * (`add` is called for each route) and of the ECS actions called through the generic route (their
+ * parameter names, added as each action's schema is built: fields.ts `addKnownFieldNames`): field names
+ * the gateway knows (in every spelling it accepts) may be logged; values only of known query fields not
+ * marked with `secret()` (the mark comes from the catalog for ECS parameters, see schemas/secrets.ts). A name the gateway does not
  * know was chosen by the caller and may be a secret typed in the wrong place (`?THE-SECRET`), so
  * neither it nor its value is logged.
  */
@@ -31,7 +33,8 @@ export class FieldAllowlist {
 
   /** Whether the name of this field may be logged. */
   isKnownName(name: string): boolean {
-    return this.names.has(canonical(name));
+    const c = canonical(name);
+    return this.names.has(c) || isAddedFieldName(c) || isAddedFieldName(name);
   }
 
   /** Whether the value of this query-string key may be logged. */

@@ -1,39 +1,38 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { wire } from '../ecs/params.js';
-import { batchOptimization, boolish, commonFields, dryRun, regionId, text } from '../schemas/common.js';
-import { ecsRoute, type RouteDeps } from './ecs-route.js';
+import { batchOptimization, boolish, dryRun, regionId, text } from '../schemas/common.js';
+import { ecsRoute, type RouteDeps } from './factory.js';
 
-const instanceIds = z.array(text(128)).min(1).max(100).describe('Instance IDs, 1-100');
-const base = { ...commonFields, regionId: regionId(), instanceIds, dryRun: dryRun() };
+/** What every instance action takes: the region, the instances (ECS `InstanceId`, a list) and DryRun. */
+const base = {
+  regionId: regionId(),
+  instanceIds: { schema: z.array(text(128)).min(1).max(100).describe('Instance IDs, 1-100'), param: 'InstanceId' },
+  dryRun: dryRun(),
+};
 const example = { regionId: 'cn-beijing', instanceIds: ['i-bp67acfmxazb4p****'] };
 
-const startBody = z.strictObject({ ...base, batchOptimization: batchOptimization() }).meta({ example });
-const stopBody = z.strictObject({
+const startFields = { ...base, batchOptimization: batchOptimization() };
+const stopFields = {
   ...base,
   batchOptimization: batchOptimization(),
   forceStop: boolish().optional().describe('Power off without a clean shutdown (default false)'),
   stoppedMode: z.enum(['StopCharging', 'KeepCharging']).optional().describe('Economical mode (StopCharging) or KeepCharging'),
-}).meta({ example });
-const rebootBody = z.strictObject({
+};
+const rebootFields = {
   ...base,
   batchOptimization: batchOptimization(),
   forceReboot: boolish().optional().describe('Reboot without a clean shutdown (default false)'),
-}).meta({ example });
-const terminateBody = z.strictObject({
+};
+const terminateFields = {
   ...base,
   force: boolish().optional().describe('Release running instances too (default false: they must be Stopped)'),
   terminateSubscription: boolish().optional().describe('Also release expired subscription instances (default false)'),
-}).meta({ example: { ...example, force: true } });
+};
 
 const instanceResponses = (previous: string, current: string) => ({
   RequestId: '473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E',
   InstanceResponses: { InstanceResponse: [{ Code: '200', Message: 'success', InstanceId: 'i-bp67acfmxazb4p****', PreviousStatus: previous, CurrentStatus: current }] },
 });
-
-/** What every instance action sends: the region, `InstanceId.1…N` and DryRun. */
-const targets = (b: { regionId: string; instanceIds: string[]; dryRun?: boolean | undefined }) =>
-  wire().flat('RegionId', b.regionId).list('InstanceId', b.instanceIds).flat('DryRun', b.dryRun);
 
 /** Start, stop, reboot and terminate instances (PUT /instances/<verb>). */
 export function instanceActionRoutes(deps: RouteDeps) {
@@ -41,30 +40,25 @@ export function instanceActionRoutes(deps: RouteDeps) {
     ecsRoute(app, deps, {
       method: 'PUT', url: '/instances/start', operationId: 'Instance_StartInstances', action: 'StartInstances',
       summary: 'Start instances', description: 'Start Stopped instances (ECS StartInstances).',
-      input: startBody,
-      toWire: (b) => targets(b).flat('BatchOptimization', b.batchOptimization).build(),
+      fields: startFields, example,
       exampleBody: instanceResponses('Stopped', 'Starting'),
     });
     ecsRoute(app, deps, {
       method: 'PUT', url: '/instances/stop', operationId: 'Instance_StopInstances', action: 'StopInstances',
       summary: 'Stop instances', description: 'Stop Running instances (ECS StopInstances): Stopping, then Stopped.',
-      input: stopBody,
-      toWire: (b) => targets(b).flat('ForceStop', b.forceStop).flat('StoppedMode', b.stoppedMode)
-        .flat('BatchOptimization', b.batchOptimization).build(),
+      fields: stopFields, example,
       exampleBody: instanceResponses('Running', 'Stopping'),
     });
     ecsRoute(app, deps, {
       method: 'PUT', url: '/instances/reboot', operationId: 'Instance_RebootInstances', action: 'RebootInstances',
       summary: 'Reboot instances', description: 'Reboot Running instances (ECS RebootInstances): Stopping, then Running.',
-      input: rebootBody,
-      toWire: (b) => targets(b).flat('ForceReboot', b.forceReboot).flat('BatchOptimization', b.batchOptimization).build(),
+      fields: rebootFields, example,
       exampleBody: instanceResponses('Running', 'Stopping'),
     });
     ecsRoute(app, deps, {
       method: 'PUT', url: '/instances/terminate', operationId: 'Instance_DeleteInstances', action: 'DeleteInstances',
       summary: 'Release instances', description: 'Release instances (ECS DeleteInstances). They must be Stopped unless `force` is true. Unlike the original service, RegionId, Force and TerminateSubscription are passed on.',
-      input: terminateBody,
-      toWire: (b) => targets(b).flat('Force', b.force).flat('TerminateSubscription', b.terminateSubscription).build(),
+      fields: terminateFields, example: { ...example, force: true },
       exampleBody: { RequestId: '7B7813C6-57BF-41XX-B12B-F172F65A6046' },
     });
   };

@@ -46,6 +46,7 @@ export const errorSchema = z.object({
       field: z.string().describe('The failing field'),
       message: z.string(),
     })).optional().describe('Per-field problems, for validation errors'),
+    suggestions: z.array(z.string()).optional().describe('For UNKNOWN_ACTION: up to three ECS action names close to the one asked for'),
   }),
 }).meta({
   id: 'Error',

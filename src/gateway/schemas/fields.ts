@@ -28,8 +28,25 @@ function children(schema: z.ZodType): z.ZodType[] {
 }
 
 /** Whether `schema`, or anything it wraps, is marked secret. */
-function isSecret(schema: z.ZodType): boolean {
+export function isSecret(schema: z.ZodType): boolean {
   return secrets.has(schema) || children(schema).some(isSecret);
+}
+
+/**
+ * Field names known beyond the registered routes' own schemas: the parameters of the ECS actions the
+ * generic route (POST /api/ecs/{Action}) has built a schema for, in every spelling. Names only: what is
+ * logged of a field is decided by the allowlist (src/gateway/http/allowlist.ts), and a body value never is.
+ */
+const extraNames = new Set<string>();
+
+/** Adds field names to the known ones (see above). */
+export function addKnownFieldNames(names: Iterable<string>): void {
+  for (const name of names) extraNames.add(name);
+}
+
+/** Whether `name` is a field name added with addKnownFieldNames. */
+export function isAddedFieldName(name: string): boolean {
+  return extraNames.has(name);
 }
 
 /** The objects `schema` validates at its own level (through wrappers, unions and array items). */
