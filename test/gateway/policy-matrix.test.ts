@@ -88,9 +88,8 @@ export const CURATED_ROUTE_ROWS: MatrixRow[] = [
 ];
 
 /**
- * The same matrix for the generic route `POST /api/ecs/{Action}` (issue 8). NOT RUN YET: that route is
- * being written on another branch. Once it is merged, enable it with `runMatrix('generic route', GENERIC_ROUTE_ROWS)`
- * at the bottom of this file (the bodies use the generic route's spelling: lowerCamelCase ECS names).
+ * The same matrix for the generic route `POST /api/ecs/{Action}` (the bodies use the generic route's
+ * spelling: lowerCamelCase ECS names). Resource ids come in wire-parameter order.
  */
 export const GENERIC_ROUTE_ROWS: MatrixRow[] = [
   { name: 'DescribeInstances in an allowed region', who: 'inventory', method: 'post', path: '/api/ecs/DescribeInstances', input: { regionId: 'cn-hangzhou' }, action: 'DescribeInstances', readOnly: true, expect: allowed },
@@ -98,7 +97,7 @@ export const GENERIC_ROUTE_ROWS: MatrixRow[] = [
   { name: 'DescribeDisks in another region', who: 'inventory', method: 'post', path: '/api/ecs/DescribeDisks', input: { regionId: 'us-west-1' }, action: 'DescribeDisks', readOnly: true, expect: regionForbidden('DescribeDisks', 'us-west-1') },
   { name: 'ListTagResources in an allowed region', who: 'inventory', method: 'post', path: '/api/ecs/ListTagResources', input: { regionId: 'cn-beijing', resourceType: 'instance' }, action: 'ListTagResources', readOnly: true, expect: allowed },
   { name: 'StopInstances', who: 'inventory', method: 'post', path: '/api/ecs/StopInstances', input: { regionId: 'cn-hangzhou', instanceId: ['i-1', 'i-2'] }, action: 'StopInstances', readOnly: false, expect: actionForbidden('StopInstances'), audit: { regionId: 'cn-hangzhou', resourceIds: ['i-1', 'i-2'] } },
-  { name: 'AttachDisk', who: 'inventory', method: 'post', path: '/api/ecs/AttachDisk', input: { instanceId: 'i-1', diskId: 'd-1' }, action: 'AttachDisk', readOnly: false, expect: actionForbidden('AttachDisk'), audit: { regionId: null, resourceIds: ['i-1', 'd-1'] } },
+  { name: 'AttachDisk', who: 'inventory', method: 'post', path: '/api/ecs/AttachDisk', input: { instanceId: 'i-1', diskId: 'd-1' }, action: 'AttachDisk', readOnly: false, expect: actionForbidden('AttachDisk'), audit: { regionId: null, resourceIds: ['d-1', 'i-1'] } },
   { name: 'StopInstances', who: 'ops', method: 'post', path: '/api/ecs/StopInstances', input: { regionId: 'cn-hangzhou', instanceId: ['i-1', 'i-2'] }, action: 'StopInstances', readOnly: false, expect: allowed, audit: { regionId: 'cn-hangzhou', resourceIds: ['i-1', 'i-2'] } },
   { name: 'AuthorizeSecurityGroup', who: 'ops', method: 'post', path: '/api/ecs/AuthorizeSecurityGroup', input: { regionId: 'cn-hangzhou', securityGroupId: 'sg-1', ipProtocol: 'tcp', portRange: '22/22', sourceCidrIp: '10.0.0.0/8' }, action: 'AuthorizeSecurityGroup', readOnly: false, expect: allowed, audit: { regionId: 'cn-hangzhou', resourceIds: ['sg-1'] } },
   { name: 'DeleteInstances (Delete* is denied)', who: 'ops', method: 'post', path: '/api/ecs/DeleteInstances', input: { regionId: 'cn-hangzhou', instanceId: ['i-1'] }, action: 'DeleteInstances', readOnly: false, expect: actionForbidden('DeleteInstances'), audit: { regionId: 'cn-hangzhou', resourceIds: ['i-1'] } },
@@ -248,3 +247,4 @@ describe('audit lines for writes that fail upstream', () => {
     expect(g.logs.text).not.toContain(CREDS.accessKeySecret);
   });
 });
+runMatrix('policy matrix: generic route', GENERIC_ROUTE_ROWS);
