@@ -178,6 +178,22 @@ describe('the ECS document\'s request schemas and the validation', () => {
     expect(count).toBeGreaterThan(10_000);
   });
 
+  it('every property example fits its own schema', () => {
+    const bad: string[] = [];
+    let count = 0;
+    const walk = (s: JsonSchema, at: string): void => {
+      if (s.example !== undefined) {
+        count++;
+        if (!z.fromJSONSchema(s as never, { defaultTarget: 'openapi-3.0' }).safeParse(s.example).success) bad.push(`${at}: ${JSON.stringify(s.example)}`);
+      }
+      if (s.items) walk(s.items, `${at}[]`);
+      for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, `${at}.${k}`);
+    };
+    for (const action of actions) walk(checkersOf(action).schema, action.name);
+    expect(bad).toEqual([]);
+    expect(count).toBeGreaterThan(1000);
+  });
+
   it('the comparison sees a disagreement when there is one', () => {
     // The first action with a top-level integer limit, and a copy of its JSON Schema that forgot the limit.
     const [action, key, max] = actions.flatMap((a) => Object.entries(checkersOf(a).schema.properties!)
