@@ -180,7 +180,10 @@ function objectJsonSchema(members: readonly Param[], opts: Opts): JsonSchema {
  * actionSchema / actionSchemaWith (schema.ts) validate it.
  */
 export function actionJsonSchema(action: Action, extra: Readonly<Record<string, JsonSchema>> = {}, options: SchemaOptions = {}): JsonSchema {
-  const schema = objectJsonSchema(action.params, resolve(options));
+  const schema: JsonSchema = {
+    description: `The parameters of ${action.name}, by their lowerCamelCase names; their snake_case names and ECS wire names (\`x-wire-name\`) are accepted too.`,
+    ...objectJsonSchema(action.params, resolve(options)),
+  };
   for (const [name, property] of Object.entries(extra)) {
     if (schema.properties![name]) throw new Error(`${action.name}: extra field ${name} is also a parameter`);
     schema.properties![name] = property;
