@@ -12,7 +12,7 @@ import { catalogInfo, listActions } from '../src/gateway/ecs/catalog/index.js';
 import type { Action, Domain, Param, Shape } from '../src/gateway/ecs/catalog/types.js';
 import { actionJsonSchema, jsonExample, type JsonSchema, typedExample } from '../src/gateway/ecs/json-schema.js';
 import { camelCase } from '../src/gateway/ecs/names.js';
-import { actionSchemaWith } from '../src/gateway/ecs/schema.js';
+import { actionSchemaWith, type SchemaOptions } from '../src/gateway/ecs/schema.js';
 import { API_SECURITY, SECURITY_SCHEMES } from '../src/gateway/plugins/docs.js';
 import { commonFields } from '../src/gateway/schemas/common.js';
 import { envelopeSchema } from '../src/gateway/schemas/envelope.js';
@@ -41,6 +41,13 @@ export const DOMAIN_TAGS: Readonly<Record<Domain, { name: string; description: s
   account: { name: 'Account', description: 'Account attributes and quotas, resource groups' },
   tasks: { name: 'Tasks', description: 'Asynchronous tasks' },
 };
+
+/**
+ * The options the generic route validates with (schema.ts): the document describes that validation. Enum
+ * lists are not enforced there by default, so they are documented as `x-documented-values`; with
+ * `enforceEnums` they would become `enum`.
+ */
+export const SCHEMA_OPTIONS: SchemaOptions = {};
 
 /** The error schema and security of the main document, shared so that both describe them the same way. */
 export interface SharedParts {
@@ -133,7 +140,7 @@ export function exampleBody(action: Action): Record<string, unknown> {
     const v = values.get(p);
     if (v !== undefined && (p.required || optional.has(p))) body[camelCase(p.name)] = v;
   }
-  const schema = actionSchemaWith(action, commonFields);
+  const schema = actionSchemaWith(action, commonFields, SCHEMA_OPTIONS);
   for (let attempt = 0; attempt < 3; attempt++) {
     const result = schema.safeParse(body);
     if (result.success) return body;
@@ -196,7 +203,7 @@ function operation(action: Action, credentials: Record<string, JsonSchema>) {
       '5XX': { $ref: '#/components/responses/ServerError' },
     },
     // Its input schema, named: generated clients get one model per action.
-    _schema: actionJsonSchema(action, credentials),
+    _schema: actionJsonSchema(action, credentials, SCHEMA_OPTIONS),
   };
 }
 

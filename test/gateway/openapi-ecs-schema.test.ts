@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { SCHEMA_OPTIONS } from '../../scripts/ecs-openapi.js';
 import { ECS_TARGET } from '../../scripts/generate-openapi.js';
 import { listActions } from '../../src/gateway/ecs/catalog/index.js';
 import type { Action } from '../../src/gateway/ecs/catalog/types.js';
@@ -34,7 +35,7 @@ function checkersOf(action: Action): Checkers {
       action,
       schema,
       json: z.fromJSONSchema(schema as never, { defaultTarget: 'openapi-3.0' }),
-      zod: actionSchemaWith(action, commonFields),
+      zod: actionSchemaWith(action, commonFields, SCHEMA_OPTIONS),
       example: doc.paths[`/api/ecs/${action.name}`]!.post.requestBody.content['application/json'].example,
     };
     checkers.set(action.name, c);
@@ -49,7 +50,7 @@ function valid(s: JsonSchema): unknown {
     case 'number':
       return s.minimum ?? Math.min(1, s.maximum ?? 1);
     case 'string':
-      return 'x'.repeat(Math.min(Math.max(s.minLength ?? 1, 1), s.maxLength ?? Infinity));
+      return s.enum ? s.enum[0] : 'x'.repeat(Math.min(Math.max(s.minLength ?? 1, 1), s.maxLength ?? Infinity));
     case 'boolean':
       return true;
     case 'array':
@@ -82,6 +83,7 @@ function cases(s: JsonSchema, put: (v: unknown) => Record<string, unknown>, at: 
       break;
     }
     case 'string':
+      if (s.enum) { add('the last documented value', s.enum.at(-1), true); add('an undocumented value', 'notADocumentedValue', false); add('an object', {}, false); break; }
       if (s.maxLength !== undefined) { add('maxLength', 'x'.repeat(s.maxLength), true); add('too long', 'x'.repeat(s.maxLength + 1), false); }
       if (s.minLength) { add('minLength', 'x'.repeat(s.minLength), true); add('too short', 'x'.repeat(s.minLength - 1), false); }
       add('an object', {}, false);
@@ -129,6 +131,7 @@ function arb(s: JsonSchema): fc.Arbitrary<unknown> {
     case 'number':
       return fc.double({ min: s.minimum ?? -1e9, max: s.maximum ?? 1e9, noNaN: true, noDefaultInfinity: true });
     case 'string': {
+      if (s.enum) return fc.constantFrom(...s.enum);
       const minLength = s.minLength ?? 0;
       return fc.string({ minLength, maxLength: Math.max(minLength, Math.min(s.maxLength ?? 12, 12)) });
     }
@@ -150,7 +153,7 @@ function arb(s: JsonSchema): fc.Arbitrary<unknown> {
 describe('the ECS document\'s request schemas and the validation', () => {
   it('are made from the same catalog entries (the document holds json-schema.ts\'s output)', () => {
     const credentials = Object.fromEntries([...CREDENTIALS].map((k) => [k, (doc.components.schemas.DescribeDisksRequest!.properties!)[k]!]));
-    for (const action of actions) expect(doc.components.schemas[`${action.name}Request`], action.name).toEqual(actionJsonSchema(action, credentials));
+    for (const action of actions) expect(doc.components.schemas[`${action.name}Request`], action.name).toEqual(actionJsonSchema(action, credentials, SCHEMA_OPTIONS));
   });
 
   it('agree on every action\'s example body, missing required parameters, unknown fields, wrong types and every documented limit', () => {

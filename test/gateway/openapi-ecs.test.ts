@@ -6,7 +6,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOMAIN_TAGS } from '../../scripts/ecs-openapi.js';
+import { DOMAIN_TAGS, SCHEMA_OPTIONS } from '../../scripts/ecs-openapi.js';
 import { ECS_TARGET, renderEcsOpenApi, renderOpenApi } from '../../scripts/generate-openapi.js';
 import { buildApp } from '../../src/gateway/app.js';
 import { loadConfig } from '../../src/gateway/config.js';
@@ -143,7 +143,7 @@ describe('the OpenAPI document of every ECS action', () => {
   it('gives every operation an example body that the action\'s validation accepts', () => {
     for (const action of actions) {
       const example = doc.paths[`/api/ecs/${action.name}`]!.post!.requestBody.content['application/json'].example;
-      const result = actionSchemaWith(action, commonFields).safeParse(example);
+      const result = actionSchemaWith(action, commonFields, SCHEMA_OPTIONS).safeParse(example);
       expect(result.success ? [] : result.error.issues, action.name).toEqual([]);
       for (const p of action.params.filter((q) => q.required && !q.internal)) expect(example, action.name).toHaveProperty(fieldSpellings(p.name)[0]!);
     }

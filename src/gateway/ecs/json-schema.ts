@@ -153,7 +153,9 @@ export function paramJsonSchema(param: Param, options: SchemaOptions = {}): Json
     return out;
   }
   const example = param.style === 'json' ? jsonExample(param, param.example) : typedExample(param, param.example);
-  if (example !== undefined) {
+  // With enforced enums, an example outside the list (the SDK's lists lag its own examples) is left out.
+  const listed = (schema: JsonSchema | undefined, v: unknown): boolean => !schema?.enum || schema.enum.includes(v as string);
+  if (example !== undefined && listed(out, example) && (param.type !== 'array' || param.style === 'json' || listed(out.items, (example as unknown[])[0]))) {
     // A repeat list's catalog example is one item's.
     if (param.type === 'array' && param.style !== 'json' && out.items) out.items = { ...out.items, example: (example as unknown[])[0] };
     else out.example = example;
