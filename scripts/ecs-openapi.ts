@@ -61,7 +61,7 @@ const skipInExample = (p: Param): boolean => !p.required && (Boolean(p.deprecate
 /** How many optional parameters an example body shows besides the required ones. */
 const OPTIONAL_IN_EXAMPLE = 8;
 /** How many optional members an example object shows besides the required ones. */
-const OPTIONAL_MEMBERS_IN_EXAMPLE = 4;
+const OPTIONAL_MEMBERS_IN_EXAMPLE = 6;
 
 /**
  * Which optional parameters an example shows first: the ones that name what to act on (ids, types, names,
@@ -69,7 +69,7 @@ const OPTIONAL_MEMBERS_IN_EXAMPLE = 4;
  * ties keep the catalog's (alphabetical) order.
  */
 function relevance(p: Param): number {
-  if (/^(ClientToken|DryRun|Description|NextToken|MaxResults|PageNumber|PageSize|Tag)$/.test(p.name) || p.type === 'boolean') return 0;
+  if (/^(ClientToken|DryRun|Description|NextToken|MaxResults|PageNumber|PageSize|Tag)$/.test(p.name) || /^Ipv6/i.test(p.name) || p.type === 'boolean') return 0;
   if (/(Id|Ids|Type|Name|Category|Size)$/.test(p.name)) return 2;
   return 1;
 }
@@ -112,17 +112,24 @@ function exampleOf(param: Param): unknown {
 
 /** An object of the required members and a few with examples; undefined when there is nothing to show and nothing is required. */
 function objectExample(members: readonly Param[], needed: boolean): Record<string, unknown> | undefined {
+  // Inside objects the names say less (AuthorizeSecurityGroup's `permissions`: ipProtocol and portRange matter
+  // more than the ids), so only the least relevant go last.
+  const picked = pick(members, OPTIONAL_MEMBERS_IN_EXAMPLE, (p) => Math.min(relevance(p), 1));
+  return Object.keys(picked).length > 0 || needed ? picked : undefined;
+}
+
+/** The required members and the `optional` most relevant others with an example, in the catalog's order, by lowerCamelCase name. */
+function pick(members: readonly Param[], optional: number, rank: (p: Param) => number = relevance): Record<string, unknown> {
+  const candidates = members.filter((p) => !p.internal && !skipInExample(p));
+  const values = new Map(candidates.map((p) => [p, exampleOf(p)] as const));
+  const chosen = new Set(candidates.filter((p) => !p.required && values.get(p) !== undefined)
+    .sort((a, b) => rank(b) - rank(a)).slice(0, optional));
   const out: Record<string, unknown> = {};
-  let optional = 0;
-  for (const m of members) {
-    if (m.internal) continue;
-    if (skipInExample(m) || (!m.required && optional >= OPTIONAL_MEMBERS_IN_EXAMPLE)) continue;
-    const v = exampleOf(m);
-    if (v === undefined) continue;
-    out[camelCase(m.name)] = v;
-    if (!m.required) optional++;
+  for (const p of candidates) {
+    const v = values.get(p);
+    if (v !== undefined && (p.required || chosen.has(p))) out[camelCase(p.name)] = v;
   }
-  return Object.keys(out).length > 0 || needed ? out : undefined;
+  return out;
 }
 
 /**
@@ -131,15 +138,7 @@ function objectExample(members: readonly Param[], needed: boolean): Record<strin
  * by a placeholder (required) or left out (optional); an example that still fails stops the build.
  */
 export function exampleBody(action: Action): Record<string, unknown> {
-  const candidates = action.params.filter((p) => !p.internal && !skipInExample(p));
-  const values = new Map(candidates.map((p) => [p, exampleOf(p)] as const));
-  const optional = new Set(candidates.filter((p) => !p.required && values.get(p) !== undefined)
-    .sort((a, b) => relevance(b) - relevance(a)).slice(0, OPTIONAL_IN_EXAMPLE));
-  const body: Record<string, unknown> = {};
-  for (const p of candidates) {
-    const v = values.get(p);
-    if (v !== undefined && (p.required || optional.has(p))) body[camelCase(p.name)] = v;
-  }
+  const body = pick(action.params, OPTIONAL_IN_EXAMPLE);
   const schema = actionSchemaWith(action, commonFields, SCHEMA_OPTIONS);
   for (let attempt = 0; attempt < 3; attempt++) {
     const result = schema.safeParse(body);
