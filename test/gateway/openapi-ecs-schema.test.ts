@@ -156,10 +156,11 @@ describe('the ECS document\'s request schemas and the validation', () => {
     for (const action of actions) expect(doc.components.schemas[`${action.name}Request`], action.name).toEqual(actionJsonSchema(action, credentials, SCHEMA_OPTIONS));
   });
 
-  it('agree on every action\'s example body, missing required parameters, unknown fields, wrong types and every documented limit', () => {
+  const domains = [...new Set(actions.map((a) => a.domain))].sort();
+  it.each(domains)('agree on every %s action\'s example body, missing required parameters, unknown fields, wrong types and every documented limit', (domain) => {
     const disagreements: string[] = [];
     let count = 0;
-    for (const action of actions) {
+    for (const action of actions.filter((a) => a.domain === domain)) {
       const { schema, json, zod, example } = checkersOf(action);
       const all: Case[] = [
         { what: 'the example body', value: example, ok: true },
@@ -178,7 +179,8 @@ describe('the ECS document\'s request schemas and the validation', () => {
       }
     }
     expect(disagreements).toEqual([]);
-    expect(count).toBeGreaterThan(10_000);
+    // At least the example, an unknown field and one case per property, for each action.
+    expect(count).toBeGreaterThan(actions.filter((a) => a.domain === domain).length * 3);
   });
 
   it('every property example fits its own schema', () => {
@@ -220,5 +222,5 @@ describe('the ECS document\'s request schemas and the validation', () => {
       const r = zod.safeParse(value);
       expect(r.success ? [] : r.error.issues).toEqual([]);
     }), { numRuns: 3000 });
-  });
+  }, 120_000);
 });

@@ -74,7 +74,7 @@ describe('the OpenAPI document of every ECS action', () => {
   it('is valid OpenAPI 3 (swagger-parser; the main document is checked in openapi.test.ts)', async () => {
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeTruthy();
     expect(doc.openapi).toBe('3.0.3');
-  });
+  }, 60_000);
 
   it('swagger-parser would catch a broken one (a reference to nothing)', async () => {
     const broken = structuredClone(doc);
@@ -84,7 +84,7 @@ describe('the OpenAPI document of every ECS action', () => {
 
   it('is what `npm run openapi` generates now (run it after changing the catalog or a schema)', async () => {
     expect(await renderEcsOpenApi()).toBe(committedText);
-  });
+  }, 60_000);
 
   it('has one POST /api/ecs/{Action} operation per catalog action, operationId = the action, tagged by its domain', () => {
     expect(actions).toHaveLength(380);
