@@ -1,15 +1,22 @@
 /**
- * Writes openapi/openapi.json from the running route schemas (the same zod schemas that validate).
- * `--check` exits 1 when the committed file is stale instead of writing it.
+ * Writes the two OpenAPI documents:
+ * - openapi/openapi.json, the curated routes, from the running route schemas (the same zod schemas that
+ *   validate), as served at /docs/json;
+ * - src/gateway/openapi/ecs.json, every ECS action (scripts/ecs-openapi.ts), as served at /docs/ecs/json.
+ *   It lives under src/ so that the build (tsconfig.build.json includes it) copies it to dist/src/, which
+ *   is what `npm start` and the Docker image run; the gateway serves its bytes, read once.
+ * `--check` exits 1 when a committed file is stale instead of writing it.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/gateway/app.js';
 import { loadConfig } from '../src/gateway/config.js';
+import { buildEcsOpenApi } from './ecs-openapi.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const target = resolve(root, 'openapi/openapi.json');
+export const MAIN_TARGET = resolve(root, 'openapi/openapi.json');
+export const ECS_TARGET = resolve(root, 'src/gateway/openapi/ecs.json');
 
 /** The OpenAPI document as served at /docs/json, serialised stably. */
 export async function renderOpenApi(): Promise<string> {
@@ -23,23 +30,60 @@ export async function renderOpenApi(): Promise<string> {
   }
 }
 
-async function main(): Promise<void> {
-  const fresh = await renderOpenApi();
-  if (process.argv.includes('--check')) {
-    let committed = '';
-    try {
-      committed = readFileSync(target, 'utf8');
-    } catch { /* missing counts as stale */ }
-    if (committed !== fresh) {
-      process.stderr.write('openapi/openapi.json is stale: run `npm run openapi` and commit the result\n');
-      process.exit(1);
-    }
-    process.stdout.write('openapi/openapi.json is up to date\n');
-    return;
+/**
+ * JSON with the first levels on their own lines and everything deeper on one line: each path (each
+ * action) and each component schema is one line. A change to one action is a one-line diff, and the file
+ * is about the size of compact JSON (the gateway serves it as it is).
+ */
+export function layeredJson(value: unknown, expand: (path: readonly string[]) => boolean, path: string[] = []): string {
+  if (typeof value !== 'object' || value === null || !expand(path)) return JSON.stringify(value);
+  const indent = '  '.repeat(path.length + 1);
+  const close = '  '.repeat(path.length);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((v, i) => indent + layeredJson(v, expand, [...path, String(i)])).join(',\n')}\n${close}]`;
   }
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, fresh);
-  process.stdout.write(`wrote ${target}\n`);
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, v]) => `${indent}${JSON.stringify(k)}: ${layeredJson(v, expand, [...path, k])}`).join(',\n')}\n${close}}`;
+}
+
+/** The top level, the paths, the tags and the components' maps are expanded. */
+const ECS_LAYOUT = (path: readonly string[]): boolean =>
+  path.length === 0 || (path.length === 1 && ['paths', 'components', 'tags'].includes(path[0]!)) || (path.length === 2 && path[0] === 'components');
+
+/** The document of every ECS action as served at /docs/ecs/json; `mainDocument` is the text of the main one (for the shared Error schema). */
+export async function renderEcsOpenApi(mainDocument?: string): Promise<string> {
+  const main = JSON.parse(mainDocument ?? await renderOpenApi()) as { components: { schemas: Record<string, unknown> } };
+  return `${layeredJson(buildEcsOpenApi({ errorSchema: main.components.schemas.Error }), ECS_LAYOUT)}\n`;
+}
+
+async function main(): Promise<void> {
+  const mainDoc = await renderOpenApi();
+  const files = [
+    { target: MAIN_TARGET, text: mainDoc },
+    { target: ECS_TARGET, text: await renderEcsOpenApi(mainDoc) },
+  ];
+  const check = process.argv.includes('--check');
+  let stale = false;
+  for (const { target, text } of files) {
+    const name = relative(root, target);
+    if (check) {
+      let committed = '';
+      try {
+        committed = readFileSync(target, 'utf8');
+      } catch { /* missing counts as stale */ }
+      if (committed !== text) {
+        process.stderr.write(`${name} is stale: run \`npm run openapi\` and commit the result\n`);
+        stale = true;
+      } else process.stdout.write(`${name} is up to date\n`);
+      continue;
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+    process.stdout.write(`wrote ${name}\n`);
+  }
+  if (stale) process.exit(1);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { renderOpenApi } from '../../scripts/generate-openapi.js';
 
@@ -25,6 +26,14 @@ describe('the OpenAPI document', () => {
       'GET /api/zones', 'GET /healthz', 'GET /readyz', 'POST /api/ecs/{Action}', 'POST /api/instances', 'PUT /api/instances/reboot',
       'PUT /api/instances/start', 'PUT /api/instances/stop', 'PUT /api/instances/terminate',
     ]);
+  });
+
+  it('validates as OpenAPI 3 (swagger-parser)', async () => {
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeTruthy();
+  });
+
+  it('points to the document of every ECS action', () => {
+    expect((doc as unknown as { info: { description: string } }).info.description).toContain('[/docs/ecs](/docs/ecs)');
   });
 
   it.each(operations)('$method $path has a 200 example, and body routes a request example', ({ op }) => {

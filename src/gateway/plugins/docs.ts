@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -9,14 +11,17 @@ const OPENAPI_DESCRIPTION = `A validated, documented REST API in front of Alibab
 Every field is accepted in lowerCamelCase and in snake_case (\`regionId\` / \`region_id\`); giving both with different values is a 400.
 Credentials (\`accessKeyId\`, \`accessKeySecret\`, optional \`securityToken\`) come from the query string (GET) or the JSON body,
 or from the headers X-Access-Key-Id, X-Access-Key-Secret and X-Security-Token. When the gateway runs with GATEWAY_API_KEYS,
-every /api route needs \`Authorization: Bearer <key>\`.`;
+every /api route needs \`Authorization: Bearer <key>\`.
+
+Every ECS action (all 380 of them) is also reachable through \`POST /api/ecs/{Action}\`, documented one operation per
+action at [/docs/ecs](/docs/ecs) ([JSON](/docs/ecs/json)).`;
 
 /**
  * The OpenAPI security requirements of an /api route. Alternatives, each listing schemes sent together:
  * the gateway key and the AccessKey headers are each optional, the id and secret go together, and the
  * token only with them. Swagger UI sends every scheme the user authorised that appears here.
  */
-const API_SECURITY: Record<string, string[]>[] = [
+export const API_SECURITY: Record<string, string[]>[] = [
   { gatewayApiKey: [], accessKeyId: [], accessKeySecret: [], securityToken: [] },
   { gatewayApiKey: [], accessKeyId: [], accessKeySecret: [] },
   { gatewayApiKey: [] },
@@ -25,33 +30,116 @@ const API_SECURITY: Record<string, string[]>[] = [
   {},
 ];
 
+/** How callers authenticate: the gateway key (bearer) and the AccessKey headers. Both documents use these. */
+export const SECURITY_SCHEMES = {
+  gatewayApiKey: { type: 'http', scheme: 'bearer', description: 'The gateway API key. Required on /api routes when GATEWAY_API_KEYS is set' },
+  accessKeyId: { type: 'apiKey', in: 'header', name: 'X-Access-Key-Id', description: 'AccessKey ID (or the accessKeyId field). Optional when the gateway has server-side credentials' },
+  accessKeySecret: { type: 'apiKey', in: 'header', name: 'X-Access-Key-Secret', description: 'AccessKey secret, sent with X-Access-Key-Id (or the accessKeySecret field). A header keeps it out of URLs and proxy logs' },
+  securityToken: { type: 'apiKey', in: 'header', name: 'X-Security-Token', description: 'STS security token, for temporary credentials; only with the AccessKey pair it was issued with' },
+} as const;
+
 /** Paths that answer without a gateway API key: health probes and the API docs. */
 export function isPublicPath(url: string): boolean {
   const path = url.split('?')[0] ?? '';
   return path === '/healthz' || path === '/readyz' || path === '/docs' || path.startsWith('/docs/');
 }
 
-/** The OpenAPI document (built from the route schemas) at /docs/json and its UI at /docs. */
+/**
+ * The document of every ECS action, generated at build time by `npm run openapi` (scripts/ecs-openapi.ts).
+ * The build copies it next to the compiled code (tsconfig.build.json), so this path works from src/ and dist/src/.
+ */
+export const ECS_DOCUMENT_URL = new URL('../openapi/ecs.json', import.meta.url);
+
+interface Served { body: Buffer; etag: string }
+
+/**
+ * The ECS document's bytes, read once, on the first request for them, without blocking the event loop
+ * (no parse, no serialisation: the file is served as it is). A failed read is not kept, so it is tried again.
+ */
+function ecsDocumentLoader(url: URL): () => Promise<Served> {
+  let loading: Promise<Served> | undefined;
+  return () => {
+    loading ??= readFile(url).then(
+      (body) => ({ body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }),
+      (err: unknown) => {
+        loading = undefined;
+        throw err;
+      },
+    );
+    return loading;
+  };
+}
+
+/** Swagger UI for the ECS document: the assets @fastify/swagger-ui serves under /docs/static, pointed at /docs/ecs/json. */
+const ECS_UI_HTML = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<title>ecs-gateway: every ECS action</title>
+<link rel="stylesheet" type="text/css" href="/docs/static/swagger-ui.css" />
+<link rel="stylesheet" type="text/css" href="/docs/static/index.css" />
+<link rel="icon" type="image/png" href="/docs/static/favicon-32x32.png" sizes="32x32" />
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/static/swagger-ui-bundle.js" charset="UTF-8"></script>
+<script src="/docs/static/swagger-ui-standalone-preset.js" charset="UTF-8"></script>
+<script>
+window.onload = function () {
+  window.ui = SwaggerUIBundle({
+    url: '/docs/ecs/json',
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
+    layout: 'StandaloneLayout',
+    validatorUrl: null,
+    // 380 operations: tags folded, a filter box, no models section.
+    docExpansion: 'none',
+    filter: true,
+    defaultModelsExpandDepth: -1,
+  });
+};
+</script>
+</body>
+</html>
+`;
+
+/** The document of every ECS action at /docs/ecs/json and its UI at /docs/ecs (public, like /docs). */
+export function registerEcsDocs(app: FastifyInstance, documentUrl: URL = ECS_DOCUMENT_URL): void {
+  const load = ecsDocumentLoader(documentUrl);
+  for (const url of ['/docs/ecs', '/docs/ecs/']) {
+    app.get(url, { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(ECS_UI_HTML));
+  }
+  app.get('/docs/ecs/json', { schema: { hide: true } }, async (request, reply) => {
+    const { body, etag } = await load();
+    reply.header('etag', etag).header('cache-control', 'no-cache');
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
+}
+
+/** The OpenAPI document (built from the route schemas) at /docs/json and its UI at /docs; the ECS document at /docs/ecs. */
 export async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'ecs-gateway', version: GATEWAY_VERSION, description: OPENAPI_DESCRIPTION },
       tags: [{ name: 'Instance', description: 'ECS regions, images, instance types and instances' }, { name: 'Health' }],
-      components: {
-        securitySchemes: {
-          gatewayApiKey: { type: 'http', scheme: 'bearer', description: 'The gateway API key. Required on /api routes when GATEWAY_API_KEYS is set' },
-          accessKeyId: { type: 'apiKey', in: 'header', name: 'X-Access-Key-Id', description: 'AccessKey ID (or the accessKeyId field). Optional when the gateway has server-side credentials' },
-          accessKeySecret: { type: 'apiKey', in: 'header', name: 'X-Access-Key-Secret', description: 'AccessKey secret, sent with X-Access-Key-Id (or the accessKeySecret field). A header keeps it out of URLs and proxy logs' },
-          securityToken: { type: 'apiKey', in: 'header', name: 'X-Security-Token', description: 'STS security token, for temporary credentials; only with the AccessKey pair it was issued with' },
-        },
-      },
+      components: { securitySchemes: SECURITY_SCHEMES },
       security: API_SECURITY,
     },
     transform: jsonSchemaTransform,
     transformObject: (document) => withoutUnusedComponents(jsonSchemaTransformObject(document)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  registerEcsDocs(app);
+  // @fastify/swagger builds the document on the first app.swagger() and keeps it: build it while starting,
+  // not on the first request for /docs/json.
+  app.addHook('onReady', (done) => {
+    app.swagger();
+    done();
+  });
 }
 
 /** zod registers every named schema for input and output; drop the copies no operation references. */
