@@ -2,10 +2,12 @@
  * The actions the emulator keeps state for, by ECS action name. Every other action of the spec answers
  * synthetically (../synthetic.ts).
  */
+import { runCommand, stopInvocation } from './cloud-assistant.js';
 import type { ActionHandler } from './context.js';
 import { deleteInstances } from './delete-instances.js';
 import { describeInstanceStatus, describeInstances } from './describe-instances.js';
 import { describeImages } from './images.js';
+import { describeInvocationResults, describeInvocations } from './invocation-describe.js';
 import { describeInstanceTypes } from './instance-types.js';
 import { rebootInstances, startInstances, stopInstances } from './power.js';
 import { describeRegions, describeZones } from './regions.js';
@@ -29,4 +31,8 @@ export const HANDLERS: Readonly<Record<string, ActionHandler>> = {
   StopInstance: stopInstance,
   RebootInstance: rebootInstance,
   DeleteInstance: deleteInstance,
+  RunCommand: runCommand,
+  DescribeInvocations: describeInvocations,
+  DescribeInvocationResults: describeInvocationResults,
+  StopInvocation: stopInvocation,
 };
