@@ -280,8 +280,10 @@ describe('Cloud Assistant through the official V3 SDK', () => {
   const logs: string[] = [];
 
   beforeAll(async () => {
-    // A clock that only moves when the test says so (kept near real time: requests are signed with it).
-    emu = await startEmulator({ port: 0, transitionMs: 5000, accessKeys: [TEST_KEY], now: () => Date.now() + offset, logger: (l) => logs.push(l) });
+    // A clock that only moves when the test says so (starting at real time: the SDK signs with the real clock,
+    // which the emulator accepts within 15 minutes).
+    const base = Date.now();
+    emu = await startEmulator({ port: 0, transitionMs: 5000, accessKeys: [TEST_KEY], now: () => base + offset, logger: (l) => logs.push(l) });
     ecs = v3Client(emu.url, TEST_KEY);
   });
   afterAll(() => emu.close());

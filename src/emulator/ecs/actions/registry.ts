@@ -2,6 +2,7 @@
  * The actions the emulator keeps state for, by ECS action name. Every other action of the spec answers
  * synthetically (../synthetic.ts).
  */
+import { describeAvailableResource } from './available-resource.js';
 import { runCommand, stopInvocation } from './cloud-assistant.js';
 import type { ActionHandler } from './context.js';
 import { deleteInstances } from './delete-instances.js';
@@ -9,6 +10,7 @@ import { describeInstanceStatus, describeInstances } from './describe-instances.
 import { describeImages } from './images.js';
 import { describeInvocationResults, describeInvocations } from './invocation-describe.js';
 import { describeInstanceTypes } from './instance-types.js';
+import { describePrice } from './prices.js';
 import { rebootInstances, startInstances, stopInstances } from './power.js';
 import { describeRegions, describeZones } from './regions.js';
 import { runInstances } from './run-instances.js';
@@ -35,4 +37,6 @@ export const HANDLERS: Readonly<Record<string, ActionHandler>> = {
   DescribeInvocations: describeInvocations,
   DescribeInvocationResults: describeInvocationResults,
   StopInvocation: stopInvocation,
+  DescribePrice: describePrice,
+  DescribeAvailableResource: describeAvailableResource,
 };
