@@ -14,6 +14,7 @@
  *   Parameter.NotMatched;
  * - Timed=true without Frequency → 403 MissingParam.Frequency; the emulator runs RepeatMode Once only, so
  *   Timed=true or RepeatMode Period/NextRebootOnly/EveryReboot → 400 InvalidParameter naming RepeatMode;
+ * - Timeout (seconds, default 60) outside 1–86400 → 400 InvalidParameter (it is recorded; no run ever times out);
  * - no InstanceId.N → 400 MissingParameter (InstanceId; selecting by ResourceTag is not emulated);
  *   more than 50 → 403 InstanceIds.ExceedLimit;
  * - an instance the caller does not hold in RegionId → 404 InvalidInstance.NotFound; one not Running → 403
