@@ -43,7 +43,7 @@ describe('the spec check on the behaviour layer', () => {
       SpotPriceLimit: '0.25', // fractional number
     })).not.toThrow();
     expect(() => call('DescribeDisks', { ...R, DiskIds: '["d-1","d-2"]', PageSize: '10', Encrypted: 'FALSE' })).not.toThrow(); // json
-    expect(() => call('RunCommand', { ...R, Type: 'RunShellScript', CommandContent: 'ZWNobw==', 'InstanceId.1': 'i-1', Parameters: '{"name":"x"}' })).not.toThrow();
+    expect(() => call('InvokeCommand', { ...R, CommandId: 'c-1', 'InstanceId.1': 'i-1', Parameters: '{"name":"x"}' })).not.toThrow();
     expect(() => call('DescribeCapacityReservations', { ...R, 'PrivatePoolOptions.Ids': '["crp-1"]' })).not.toThrow(); // json member
   });
 

@@ -41,11 +41,11 @@ const withoutRequestId = (b: Body): Body => {
 };
 
 describe('the spec covers the catalog', () => {
-  it('holds all 380 actions of the SDK; 15 have state, every other one is synthetic', () => {
+  it('holds all 380 actions of the SDK; 21 have state, every other one is synthetic', () => {
     expect(specActionNames()).toHaveLength(380);
     expect(SUPPORTED_ACTIONS.every((a) => actionSpec(a) !== undefined)).toBe(true);
     expect(SYNTHETIC_ACTIONS).toHaveLength(380 - SUPPORTED_ACTIONS.length);
-    expect(SUPPORTED_ACTIONS).toHaveLength(15);
+    expect(SUPPORTED_ACTIONS).toHaveLength(21);
   });
 });
 
@@ -106,8 +106,8 @@ describe('synthetic values', () => {
     expect([session.SecurityToken, session.WebSocketUrl]).toEqual([FAKE_SECRET, FAKE_SECRET]);
     expect(call('DescribeInstanceVncUrl', { RegionId: 'cn-hangzhou', InstanceId: 'i-1' }).VncUrl).toBe(FAKE_SECRET);
     expect(call('DescribeUserData', { RegionId: 'cn-hangzhou', InstanceId: 'i-1' }).UserData).toBe(FAKE_SECRET);
-    const invocations = JSON.stringify(call('DescribeInvocations', { RegionId: 'cn-hangzhou' }));
-    expect(invocations).toContain(`"CommandContent":"${FAKE_SECRET}"`);
+    const commands = JSON.stringify(call('DescribeCommands', { RegionId: 'cn-hangzhou' }));
+    expect(commands).toContain(`"CommandContent":"${FAKE_SECRET}"`);
     // A password sent in does not come out, nor does anything derived from it change the answer.
     const secret = 'Sup3r-Secret-Pa55!';
     for (const action of SYNTHETIC_ACTIONS) {

@@ -59,7 +59,7 @@ export const DOMAIN_SAMPLE: readonly SampleCall[] = [
   { domain: 'tags', action: 'ListTagResources', params: { ...region, ResourceType: 'instance', ResourceId: ['i-bp1sample000000001'] } },
   { domain: 'tags', action: 'UntagResources', params: { ...region, ResourceType: 'instance', ResourceId: ['i-bp1sample000000001'], TagKey: ['env'] } },
   // Cloud Assistant
-  { domain: 'cloud-assistant', action: 'RunCommand', params: { ...region, Type: 'RunShellScript', CommandContent: 'ZWNobyB7e25hbWV9fQ==', InstanceId: ['i-bp1sample000000001'], EnableParameter: true, Parameters: { name: 'world' } } },
+  { domain: 'cloud-assistant', action: 'InvokeCommand', params: { ...region, CommandId: 'c-hz0sample000001', InstanceId: ['i-bp1sample000000001'], Parameters: { name: 'world' } } },
   { domain: 'cloud-assistant', action: 'DescribeInvocations', params: { ...region, InvokeId: 't-hz0sample000001' } },
   { domain: 'cloud-assistant', action: 'CreateCommand', params: { ...region, Name: 'hello', Type: 'RunShellScript', CommandContent: 'ZWNobyBoZWxsbw==' } },
   // launch templates

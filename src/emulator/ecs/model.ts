@@ -3,6 +3,7 @@
  * records for RunInstances idempotency, and the per-region default networks.
  * Everything here is plain JSON so that snapshots are just these records.
  */
+import type { InvocationRecord } from './invocations.js';
 
 /** The ECS instance lifecycle states. */
 export type InstanceStatus = 'Pending' | 'Starting' | 'Running' | 'Stopping' | 'Stopped';
@@ -101,4 +102,6 @@ export interface StoreData {
   instances: InstanceRecord[];
   clientTokens: ClientTokenRecord[];
   vSwitches: VSwitchRecord[];
+  /** Cloud Assistant invocations (RunCommand); see invocations.ts. */
+  invocations: InvocationRecord[];
 }

@@ -2,6 +2,7 @@
  * Validation of snapshots handed to restore(): garbage is rejected with a
  * TypeError naming what is wrong, so a corrupt state file never half-loads.
  */
+import { parseInvocations } from './invocations.js';
 import { INSTANCE_STATUSES, type InstanceRecord, type StoreData } from './model.js';
 
 function fail(what: string): never {
@@ -70,5 +71,6 @@ export function parseStoreData(v: unknown): StoreData {
   requireArray(v, 'vSwitches').forEach((s, i) =>
     requireFields(s, `vSwitches[${i}]`, { account: 'string', regionId: 'string', zoneId: 'string', vSwitchId: 'string', vpcId: 'string', cidrPrefix: 'string' }),
   );
+  v.invocations = parseInvocations(v.invocations);
   return v as unknown as StoreData;
 }

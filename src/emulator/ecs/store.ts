@@ -2,6 +2,7 @@
  * The in-memory store: instances, client tokens and vSwitches, partitioned by
  * account and region. Reads settle instance statuses against the clock.
  */
+import type { InvocationRecord } from './invocations.js';
 import { settle } from './lifecycle.js';
 import type { ClientTokenRecord, InstanceRecord, StoreData, VSwitchRecord } from './model.js';
 import { parseStoreData } from './snapshot.js';
@@ -82,6 +83,18 @@ export class InstanceStore {
     this.data.vSwitches.push(rec);
   }
 
+  /** Cloud Assistant invocations of an account in a region, newest first. */
+  invocations(account: string, regionId: string): InvocationRecord[] {
+    return this.data.invocations
+      .filter((r) => r.account === account && r.regionId === regionId)
+      .sort((a, b) => b.seq - a.seq);
+  }
+
+  /** Stores a new invocation. */
+  addInvocation(rec: InvocationRecord): void {
+    this.data.invocations.push(rec);
+  }
+
   /** Forgets everything. */
   reset(): void {
     this.data = emptyData();
@@ -99,5 +112,5 @@ export class InstanceStore {
 }
 
 function emptyData(): StoreData {
-  return { version: 1, seq: 0, instances: [], clientTokens: [], vSwitches: [] };
+  return { version: 1, seq: 0, instances: [], clientTokens: [], vSwitches: [], invocations: [] };
 }

@@ -9,6 +9,8 @@ describe('EcsEmulatorState', () => {
       'DeleteInstances', 'DescribeImages', 'DescribeInstanceStatus', 'DescribeInstanceTypes', 'DescribeInstances',
       'DescribeRegions', 'DescribeZones', 'RebootInstances', 'RunInstances', 'StartInstances', 'StopInstances',
       'StartInstance', 'StopInstance', 'RebootInstance', 'DeleteInstance',
+      'RunCommand', 'DescribeInvocations', 'DescribeInvocationResults', 'StopInvocation',
+      'DescribePrice', 'DescribeAvailableResource',
     ];
     const h = new Harness();
     for (const action of actions) {

@@ -2,11 +2,15 @@
  * The actions the emulator keeps state for, by ECS action name. Every other action of the spec answers
  * synthetically (../synthetic.ts).
  */
+import { describeAvailableResource } from './available-resource.js';
+import { runCommand, stopInvocation } from './cloud-assistant.js';
 import type { ActionHandler } from './context.js';
 import { deleteInstances } from './delete-instances.js';
 import { describeInstanceStatus, describeInstances } from './describe-instances.js';
 import { describeImages } from './images.js';
+import { describeInvocationResults, describeInvocations } from './invocation-describe.js';
 import { describeInstanceTypes } from './instance-types.js';
+import { describePrice } from './prices.js';
 import { rebootInstances, startInstances, stopInstances } from './power.js';
 import { describeRegions, describeZones } from './regions.js';
 import { runInstances } from './run-instances.js';
@@ -29,4 +33,10 @@ export const HANDLERS: Readonly<Record<string, ActionHandler>> = {
   StopInstance: stopInstance,
   RebootInstance: rebootInstance,
   DeleteInstance: deleteInstance,
+  RunCommand: runCommand,
+  DescribeInvocations: describeInvocations,
+  DescribeInvocationResults: describeInvocationResults,
+  StopInvocation: stopInvocation,
+  DescribePrice: describePrice,
+  DescribeAvailableResource: describeAvailableResource,
 };
