@@ -1,3 +1,5 @@
+import type { StorageData } from './storage-model.js';
+
 /**
  * The emulator's stored data: instances (per account and region), client-token
  * records for RunInstances idempotency, and the per-region default networks.
@@ -101,4 +103,6 @@ export interface StoreData {
   instances: InstanceRecord[];
   clientTokens: ClientTokenRecord[];
   vSwitches: VSwitchRecord[];
+  /** Disks, snapshots and custom images (storage-model.ts). */
+  storage: StorageData;
 }

@@ -5,6 +5,7 @@
 import { settle } from './lifecycle.js';
 import type { ClientTokenRecord, InstanceRecord, StoreData, VSwitchRecord } from './model.js';
 import { parseStoreData } from './snapshot.js';
+import { emptyStorage, type StorageData } from './storage-model.js';
 
 /** Holds all emulator state; snapshot()/restore() use plain JSON. */
 export class InstanceStore {
@@ -82,6 +83,11 @@ export class InstanceStore {
     this.data.vSwitches.push(rec);
   }
 
+  /** The storage records (disks, snapshots, custom images); storage-store.ts reads and changes them. */
+  storage(): StorageData {
+    return this.data.storage;
+  }
+
   /** Forgets everything. */
   reset(): void {
     this.data = emptyData();
@@ -99,5 +105,5 @@ export class InstanceStore {
 }
 
 function emptyData(): StoreData {
-  return { version: 1, seq: 0, instances: [], clientTokens: [], vSwitches: [] };
+  return { version: 1, seq: 0, instances: [], clientTokens: [], vSwitches: [], storage: emptyStorage() };
 }

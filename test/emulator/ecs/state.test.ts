@@ -9,6 +9,9 @@ describe('EcsEmulatorState', () => {
       'DeleteInstances', 'DescribeImages', 'DescribeInstanceStatus', 'DescribeInstanceTypes', 'DescribeInstances',
       'DescribeRegions', 'DescribeZones', 'RebootInstances', 'RunInstances', 'StartInstances', 'StopInstances',
       'StartInstance', 'StopInstance', 'RebootInstance', 'DeleteInstance',
+      // storage (disks.ts, snapshots.ts, custom-images.ts, instance-disks.ts)
+      'CreateDisk', 'DescribeDisks', 'DeleteDisk', 'AttachDisk', 'DetachDisk', 'ResizeDisk', 'CreateSnapshot',
+      'DescribeSnapshots', 'DeleteSnapshot', 'CreateImage', 'DeleteImage', 'ReplaceSystemDisk', 'ModifyInstanceSpec',
     ];
     const h = new Harness();
     for (const action of actions) {

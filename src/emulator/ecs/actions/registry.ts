@@ -10,6 +10,10 @@ import { describeInstanceTypes } from './instance-types.js';
 import { rebootInstances, startInstances, stopInstances } from './power.js';
 import { describeRegions, describeZones } from './regions.js';
 import { runInstances } from './run-instances.js';
+import { createImage, deleteImage } from './custom-images.js';
+import { attachDisk, createDisk, deleteDisk, describeDisks, detachDisk, resizeDisk } from './disks.js';
+import { modifyInstanceSpec, replaceSystemDisk } from './instance-disks.js';
+import { createSnapshot, deleteSnapshot, describeSnapshots } from './snapshots.js';
 import { deleteInstance, rebootInstance, startInstance, stopInstance } from './single-instance.js';
 
 /** Handlers by action name. */
@@ -29,4 +33,17 @@ export const HANDLERS: Readonly<Record<string, ActionHandler>> = {
   StopInstance: stopInstance,
   RebootInstance: rebootInstance,
   DeleteInstance: deleteInstance,
+  CreateDisk: createDisk,
+  DescribeDisks: describeDisks,
+  DeleteDisk: deleteDisk,
+  AttachDisk: attachDisk,
+  DetachDisk: detachDisk,
+  ResizeDisk: resizeDisk,
+  CreateSnapshot: createSnapshot,
+  DescribeSnapshots: describeSnapshots,
+  DeleteSnapshot: deleteSnapshot,
+  CreateImage: createImage,
+  DeleteImage: deleteImage,
+  ReplaceSystemDisk: replaceSystemDisk,
+  ModifyInstanceSpec: modifyInstanceSpec,
 };
