@@ -1,10 +1,9 @@
-import type { StorageData } from './storage-model.js';
-
 /**
  * The emulator's stored data: instances (per account and region), client-token
  * records for RunInstances idempotency, and the per-region default networks.
  * Everything here is plain JSON so that snapshots are just these records.
  */
+import type { StorageData } from './storage-model.js';
 
 /** The ECS instance lifecycle states. */
 export type InstanceStatus = 'Pending' | 'Starting' | 'Running' | 'Stopping' | 'Stopped';
