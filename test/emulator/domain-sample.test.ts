@@ -24,6 +24,23 @@ function problems(action: string, body: unknown): string[] {
   return SUPPORTED_ACTIONS.includes(action) ? all.filter((p) => !p.endsWith(': missing')) : all;
 }
 
+/**
+ * A stateful action that names the sample's made-up resources (`d-bp1sample…`) finds none of them: ECS's
+ * `….NotFound` (404) then shows the call was signed and well-formed as much as a 200 would.
+ */
+async function answered(action: string, call: (typeof DOMAIN_SAMPLE)[number], send: () => Promise<Body>): Promise<Body | undefined> {
+  if (!SUPPORTED_ACTIONS.includes(action) || !JSON.stringify(call.params).includes('sample')) return send();
+  try {
+    return await send();
+  } catch (err) {
+    // The V3 client reports the HTTP status; pop-core only the body's Code.
+    const e = err as { statusCode?: number; code?: string };
+    expect(e.code).toMatch(/\.NotFound$/);
+    if (e.statusCode !== undefined) expect(e.statusCode).toBe(404);
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 let emu: RunningEmulator;
@@ -48,15 +65,19 @@ describe.each(DOMAIN_SAMPLE.map((c) => [c.domain, c.action, c] as const))('%s: %
     const ecs = v3Client(emu.url, TEST_KEY) as unknown as Record<string, (req: unknown) => Promise<{ statusCode: number; body: { toMap(): Body } }>>;
     const request = sampleModel(call);
     const method = action.charAt(0).toLowerCase() + action.slice(1);
-    const res = await ecs[method]!.call(ecs, request);
-    expect(res.statusCode).toBe(200);
-    const body = res.body.toMap();
+    const body = await answered(action, call, async () => {
+      const res = await ecs[method]!.call(ecs, request);
+      expect(res.statusCode).toBe(200);
+      return res.body.toMap();
+    });
+    if (body === undefined) return;
     expect(body.RequestId).toMatch(/^[0-9A-F-]{36}$/);
     expect(problems(action, body)).toEqual([]);
   });
 
   it.each(['GET', 'POST'] as const)('V1 %s: pop-core answers 200 with the response model', async (method) => {
-    const body = await v1Client(emu.url, TEST_KEY).request<Body>(action, sampleWire(call), { method, formatParams: false });
+    const body = await answered(action, call, () => v1Client(emu.url, TEST_KEY).request<Body>(action, sampleWire(call), { method, formatParams: false }));
+    if (body === undefined) return;
     expect(body.RequestId).toMatch(/^[0-9A-F-]{36}$/);
     expect(problems(action, body)).toEqual([]);
   });

@@ -122,7 +122,8 @@ describe('the spec check on the behaviour layer', () => {
     expect(() => call('CreatePrefixList', prefixList)).not.toThrow(); // no Entry, nothing required in it
     expect(failure('CreatePrefixList', { ...prefixList, 'Entry.1.Description': 'office' }).message).toBe(missing('Entry.1.Cidr'));
     // Documented as required by the SDK, but not always by ECS: not required here either.
-    expect(() => call('ReplaceSystemDisk', { InstanceId: 'i-1' })).not.toThrow();
+    // (ReplaceSystemDisk has state: past the spec check, it looks for the instance.)
+    expect(failure('ReplaceSystemDisk', { InstanceId: 'i-1' }).code).toBe('InvalidInstanceId.NotFound');
   });
 
   it('reports unknown and malformed keys before missing ones, in key order, the same way every time', () => {
@@ -195,7 +196,11 @@ describe('the spec check over HTTP, as the official SDKs send calls', () => {
     await expect(ecs.attachDisk(new $Ecs.AttachDiskRequest({ instanceId: 'i-1' }))).rejects.toMatchObject({
       code: 'MissingParameter', statusCode: 400, data: { Message: missing('DiskId') },
     });
-    const ok = await ecs.attachDisk(new $Ecs.AttachDiskRequest({ instanceId: 'i-1', diskId: 'd-1', bootable: true }));
+    // Well-formed, the call passes the spec check: AttachDisk (with state) then looks for the disk.
+    await expect(ecs.attachDisk(new $Ecs.AttachDiskRequest({ instanceId: 'i-1', diskId: 'd-1', bootable: true }))).rejects.toMatchObject({
+      code: 'InvalidDiskId.NotFound', statusCode: 404,
+    });
+    const ok = await ecs.reInitDisk(new $Ecs.ReInitDiskRequest({ diskId: 'd-1', autoStartInstance: true }));
     expect(ok.statusCode).toBe(200);
   });
 
@@ -220,8 +225,8 @@ describe('the spec check over HTTP, as the official SDKs send calls', () => {
     expect(xml.status).toBe(400);
     expect(xml.body).toContain('<Code>MissingParameter</Code>');
     expect(xml.body).toContain(`<Message>${missing('DiskId')}</Message>`);
-    const ok = await rawRequest(emu.url, { path: signedV1Path({ Action: 'AttachDisk', InstanceId: 'i-1', DiskId: 'd-1', Format: 'XML' }) });
+    const ok = await rawRequest(emu.url, { path: signedV1Path({ Action: 'ReInitDisk', DiskId: 'd-1', Format: 'XML' }) });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><AttachDiskResponse><RequestId>[0-9A-F-]{36}<\/RequestId><\/AttachDiskResponse>$/);
+    expect(ok.body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><ReInitDiskResponse><RequestId>[0-9A-F-]{36}<\/RequestId><\/ReInitDiskResponse>$/);
   });
 });

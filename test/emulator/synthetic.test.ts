@@ -41,11 +41,11 @@ const withoutRequestId = (b: Body): Body => {
 };
 
 describe('the spec covers the catalog', () => {
-  it('holds all 380 actions of the SDK; 21 have state, every other one is synthetic', () => {
+  it('holds all 380 actions of the SDK; 34 have state, every other one is synthetic', () => {
     expect(specActionNames()).toHaveLength(380);
     expect(SUPPORTED_ACTIONS.every((a) => actionSpec(a) !== undefined)).toBe(true);
     expect(SYNTHETIC_ACTIONS).toHaveLength(380 - SUPPORTED_ACTIONS.length);
-    expect(SUPPORTED_ACTIONS).toHaveLength(21);
+    expect(SUPPORTED_ACTIONS).toHaveLength(34);
   });
 });
 
@@ -71,18 +71,22 @@ describe('synthetic values', () => {
   const call = (action: string, params: Record<string, string>) => state.call(action, params, { account: 'A' });
 
   it('shapes IDs like ECS, keeps TotalCount consistent with one-element lists, and ends paging', () => {
-    const disks = call('DescribeDisks', { RegionId: 'cn-hangzhou' }) as { Disks: { Disk: Body[] }; TotalCount: number; PageNumber: number; PageSize: number; NextToken: string };
-    expect(disks.Disks.Disk).toHaveLength(1);
-    expect([disks.TotalCount, disks.PageNumber, disks.PageSize, disks.NextToken]).toEqual([1, 1, 1, '']);
-    const disk = disks.Disks.Disk[0]!;
-    expect(disk.DiskId).toMatch(/^d-[0-9a-f]{20}$/);
-    expect(disk.InstanceId).toMatch(/^i-[0-9a-f]{20}$/);
-    expect(disk.ImageId).toMatch(/^m-[0-9a-f]{20}$/);
-    expect(disk.RegionId).toBe('cn-hangzhou');
-    expect(disk.ZoneId).toBe('cn-hangzhou-i');
-    expect(disk.CreationTime).toBe('2026-01-01T00:00:00Z');
-    expect(disk.Encrypted).toBe(false);
-    expect(disk.Size).toBe(1);
+    const hosts = call('DescribeDedicatedHosts', { RegionId: 'cn-hangzhou' }) as { DedicatedHosts: { DedicatedHost: Body[] }; TotalCount: number; PageNumber: number; PageSize: number; NextToken: string };
+    expect(hosts.DedicatedHosts.DedicatedHost).toHaveLength(1);
+    expect([hosts.TotalCount, hosts.PageNumber, hosts.PageSize, hosts.NextToken]).toEqual([1, 1, 1, '']);
+    const host = hosts.DedicatedHosts.DedicatedHost[0]!;
+    expect(host.DedicatedHostId).toMatch(/^dh-[0-9a-f]{20}$/);
+    expect(host.RegionId).toBe('cn-hangzhou');
+    expect(host.ZoneId).toBe('cn-hangzhou-i');
+    expect(host.CreationTime).toBe('2026-01-01T00:00:00Z');
+    const full = call('DescribeDisksFullStatus', { RegionId: 'cn-hangzhou' }) as { DiskFullStatusSet: { DiskFullStatusType: Body[] } };
+    const status = full.DiskFullStatusSet.DiskFullStatusType[0]!;
+    expect(status.DiskId).toMatch(/^d-[0-9a-f]{20}$/);
+    expect(status.InstanceId).toMatch(/^i-[0-9a-f]{20}$/);
+    const image = (call('DescribeImageFromFamily', { RegionId: 'cn-hangzhou', ImageFamily: 'f' }) as { Image: Body }).Image;
+    expect(image.ImageId).toMatch(/^m-[0-9a-f]{20}$/);
+    expect(image.Size).toBe(1);
+    expect(image.IsCopied).toBe(false);
     const sg = call('CreateSecurityGroup', { RegionId: 'cn-hangzhou' });
     expect(sg.SecurityGroupId).toMatch(/^sg-[0-9a-f]{20}$/);
     const eni = call('CreateNetworkInterface', { RegionId: 'cn-hangzhou', VSwitchId: 'vsw-1' });
@@ -91,12 +95,12 @@ describe('synthetic values', () => {
   });
 
   it('answers the same request with the same body, and a different request with different IDs', () => {
-    const a = call('CreateDisk', { RegionId: 'cn-hangzhou', ZoneId: 'cn-hangzhou-i', Size: '40' });
-    expect(call('CreateDisk', { Size: '40', ZoneId: 'cn-hangzhou-i', RegionId: 'cn-hangzhou' })).toEqual(a);
-    const b = call('CreateDisk', { RegionId: 'cn-hangzhou', ZoneId: 'cn-hangzhou-i', Size: '41' });
-    expect(b.DiskId).not.toBe(a.DiskId);
+    const a = call('CreateDeploymentSet', { RegionId: 'cn-hangzhou', DeploymentSetName: 'ds-a' });
+    expect(call('CreateDeploymentSet', { DeploymentSetName: 'ds-a', RegionId: 'cn-hangzhou' })).toEqual(a);
+    const b = call('CreateDeploymentSet', { RegionId: 'cn-hangzhou', DeploymentSetName: 'ds-b' });
+    expect(b.DeploymentSetId).not.toBe(a.DeploymentSetId);
     // A new emulator answers the same: nothing depends on state, time or randomness.
-    expect(new EcsEmulatorState({ transitionMs: 0 }).call('CreateDisk', { RegionId: 'cn-hangzhou', ZoneId: 'cn-hangzhou-i', Size: '40' }, { account: 'B' })).toEqual(a);
+    expect(new EcsEmulatorState({ transitionMs: 0 }).call('CreateDeploymentSet', { RegionId: 'cn-hangzhou', DeploymentSetName: 'ds-a' }, { account: 'B' })).toEqual(a);
   });
 
   it('never answers a secret: obviously fake private keys, tokens, codes and URLs, and nothing from the request', () => {
@@ -121,12 +125,12 @@ describe('synthetic values', () => {
   });
 
   it('answers DryRun=true with DryRunOperation when the action takes DryRun', () => {
-    expect(() => call('DescribeDisks', { RegionId: 'cn-hangzhou', DryRun: 'true' })).toThrow(
+    expect(() => call('DescribeLockedSnapshots', { RegionId: 'cn-hangzhou', DryRun: 'true' })).toThrow(
       expect.objectContaining({ status: 400, code: 'DryRunOperation' }),
     );
-    expect(call('DescribeDisks', { RegionId: 'cn-hangzhou', DryRun: 'false' }).TotalCount).toBe(1);
-    // CreateDisk takes no DryRun: the key is refused like any other unknown one.
-    expect(() => call('CreateDisk', { RegionId: 'cn-hangzhou', ZoneId: 'z', DryRun: 'true' })).toThrow(
+    expect(call('DescribeLockedSnapshots', { RegionId: 'cn-hangzhou', DryRun: 'false' }).NextToken).toBe('');
+    // CreateDeploymentSet takes no DryRun: the key is refused like any other unknown one.
+    expect(() => call('CreateDeploymentSet', { RegionId: 'cn-hangzhou', DryRun: 'true' })).toThrow(
       expect.objectContaining({ status: 400, code: 'InvalidParameter' }),
     );
   });

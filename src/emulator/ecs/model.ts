@@ -4,6 +4,7 @@
  * Everything here is plain JSON so that snapshots are just these records.
  */
 import type { InvocationRecord } from './invocations.js';
+import type { StorageData } from './storage-model.js';
 
 /** The ECS instance lifecycle states. */
 export type InstanceStatus = 'Pending' | 'Starting' | 'Running' | 'Stopping' | 'Stopped';
@@ -104,4 +105,6 @@ export interface StoreData {
   vSwitches: VSwitchRecord[];
   /** Cloud Assistant invocations (RunCommand); see invocations.ts. */
   invocations: InvocationRecord[];
+  /** Disks, snapshots and custom images (storage-model.ts). */
+  storage: StorageData;
 }

@@ -4,6 +4,7 @@
  */
 import { parseInvocations } from './invocations.js';
 import { INSTANCE_STATUSES, type InstanceRecord, type StoreData } from './model.js';
+import { parseStorage } from './storage-snapshot.js';
 
 function fail(what: string): never {
   throw new TypeError(`invalid ECS emulator snapshot: ${what}`);
@@ -72,5 +73,6 @@ export function parseStoreData(v: unknown): StoreData {
     requireFields(s, `vSwitches[${i}]`, { account: 'string', regionId: 'string', zoneId: 'string', vSwitchId: 'string', vpcId: 'string', cidrPrefix: 'string' }),
   );
   v.invocations = parseInvocations(v.invocations);
+  v.storage = parseStorage(v.storage);
   return v as unknown as StoreData;
 }

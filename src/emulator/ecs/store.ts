@@ -6,6 +6,7 @@ import type { InvocationRecord } from './invocations.js';
 import { settle } from './lifecycle.js';
 import type { ClientTokenRecord, InstanceRecord, StoreData, VSwitchRecord } from './model.js';
 import { parseStoreData } from './snapshot.js';
+import { emptyStorage, type StorageData } from './storage-model.js';
 
 /** Holds all emulator state; snapshot()/restore() use plain JSON. */
 export class InstanceStore {
@@ -95,6 +96,11 @@ export class InstanceStore {
     this.data.invocations.push(rec);
   }
 
+  /** The storage records (disks, snapshots, custom images); storage-store.ts reads and changes them. */
+  storage(): StorageData {
+    return this.data.storage;
+  }
+
   /** Forgets everything. */
   reset(): void {
     this.data = emptyData();
@@ -112,5 +118,5 @@ export class InstanceStore {
 }
 
 function emptyData(): StoreData {
-  return { version: 1, seq: 0, instances: [], clientTokens: [], vSwitches: [], invocations: [] };
+  return { version: 1, seq: 0, instances: [], clientTokens: [], vSwitches: [], invocations: [], storage: emptyStorage() };
 }

@@ -11,6 +11,9 @@ describe('EcsEmulatorState', () => {
       'StartInstance', 'StopInstance', 'RebootInstance', 'DeleteInstance',
       'RunCommand', 'DescribeInvocations', 'DescribeInvocationResults', 'StopInvocation',
       'DescribePrice', 'DescribeAvailableResource',
+      // storage (disks.ts, snapshots.ts, custom-images.ts, instance-disks.ts)
+      'CreateDisk', 'DescribeDisks', 'DeleteDisk', 'AttachDisk', 'DetachDisk', 'ResizeDisk', 'CreateSnapshot',
+      'DescribeSnapshots', 'DeleteSnapshot', 'CreateImage', 'DeleteImage', 'ReplaceSystemDisk', 'ModifyInstanceSpec',
     ];
     const h = new Harness();
     for (const action of actions) {

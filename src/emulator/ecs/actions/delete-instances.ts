@@ -3,6 +3,7 @@
  */
 import { EcsErrors } from '../errors.js';
 import type { ActionEnv, ActionResult } from './context.js';
+import { releaseInstanceDisks } from './disks.js';
 import { instanceIdList, regionParam } from './instance-ids.js';
 
 /** DeleteInstances: all or nothing; answers `{}`. */
@@ -21,6 +22,7 @@ export function deleteInstances(env: ActionEnv): ActionResult {
     if (!force && rec!.status !== 'Stopped') throw EcsErrors.incorrectStatus(rec!.status, ['Stopped']);
   }
   if (dryRun) throw EcsErrors.dryRunOperation();
+  releaseInstanceDisks(env, new Set(ids));
   store.remove(account, new Set(ids));
   return { body: {}, mutated: true };
 }

@@ -5,6 +5,7 @@ import { IMAGES, findInstanceType, requireRegion, type ImageInfo } from '../cata
 import { EcsErrors } from '../errors.js';
 import { commaList, wildcardMatch, type Params } from '../params.js';
 import { read, type ActionEnv, type ActionResult } from './context.js';
+import { describedCustomImages } from './custom-images.js';
 import { pageByNumber } from './paging.js';
 
 /** The DescribeImages `Image` element for a catalog image. */
@@ -82,15 +83,16 @@ function imageFilter(params: Params): (img: ImageInfo) => boolean {
     typeKnown;
 }
 
-/** DescribeImages: filters, PageNumber/PageSize (max 100), DryRun. */
-export function describeImages({ params }: ActionEnv): ActionResult {
+/** DescribeImages: filters, PageNumber/PageSize (max 100), DryRun; the caller's custom images first. */
+export function describeImages(env: ActionEnv): ActionResult {
+  const { params } = env;
   const regionId = params.required('RegionId');
   requireRegion(regionId);
-  const matches = IMAGES.filter(imageFilter(params));
+  const matches = [...describedCustomImages(env, regionId, params), ...IMAGES.filter(imageFilter(params)).map(renderImage)];
   const page = pageByNumber(matches, params, { defaultSize: 10, maxSize: 100 });
   if (params.bool('DryRun')) throw EcsErrors.dryRunOperation();
   return read({
-    Images: { Image: page.items.map(renderImage) },
+    Images: { Image: page.items },
     TotalCount: page.totalCount,
     PageNumber: page.pageNumber,
     PageSize: page.pageSize,

@@ -14,6 +14,10 @@ import { describePrice } from './prices.js';
 import { rebootInstances, startInstances, stopInstances } from './power.js';
 import { describeRegions, describeZones } from './regions.js';
 import { runInstances } from './run-instances.js';
+import { createImage, deleteImage } from './custom-images.js';
+import { attachDisk, createDisk, deleteDisk, describeDisks, detachDisk, resizeDisk } from './disks.js';
+import { modifyInstanceSpec, replaceSystemDisk } from './instance-disks.js';
+import { createSnapshot, deleteSnapshot, describeSnapshots } from './snapshots.js';
 import { deleteInstance, rebootInstance, startInstance, stopInstance } from './single-instance.js';
 
 /** Handlers by action name. */
@@ -39,4 +43,17 @@ export const HANDLERS: Readonly<Record<string, ActionHandler>> = {
   StopInvocation: stopInvocation,
   DescribePrice: describePrice,
   DescribeAvailableResource: describeAvailableResource,
+  CreateDisk: createDisk,
+  DescribeDisks: describeDisks,
+  DeleteDisk: deleteDisk,
+  AttachDisk: attachDisk,
+  DetachDisk: detachDisk,
+  ResizeDisk: resizeDisk,
+  CreateSnapshot: createSnapshot,
+  DescribeSnapshots: describeSnapshots,
+  DeleteSnapshot: deleteSnapshot,
+  CreateImage: createImage,
+  DeleteImage: deleteImage,
+  ReplaceSystemDisk: replaceSystemDisk,
+  ModifyInstanceSpec: modifyInstanceSpec,
 };

@@ -8,6 +8,7 @@ import { begin } from '../lifecycle.js';
 import type { InstanceRecord } from '../model.js';
 import type { Params } from '../params.js';
 import type { ActionEnv, ActionResult } from './context.js';
+import { createInstanceDisks } from './disks.js';
 import { allocatePrivateIp, place, type Placement } from './network.js';
 import { parseRunSpec, type RunSpec } from './run-params.js';
 
@@ -114,6 +115,7 @@ function create(env: ActionEnv, spec: RunSpec): Record<string, unknown> {
     records.push(newRecord(env, spec, at, i, id, ip));
   }
   records.forEach((r) => env.store.add(r));
+  records.forEach((r) => createInstanceDisks(env, r, spec.region.idPrefix));
   const ids = records.map((r) => r.instanceId);
   return { InstanceIdSets: { InstanceIdSet: ids }, OrderId: env.ids.orderId(), TradePrice: tradePrice(spec) };
 }

@@ -16,6 +16,7 @@ import { EcsErrors } from '../errors.js';
 import { begin, REQUIRED_STATUS, type PowerOperation } from '../lifecycle.js';
 import type { InstanceRecord } from '../model.js';
 import type { ActionEnv, ActionHandler, ActionResult } from './context.js';
+import { releaseInstanceDisks } from './disks.js';
 
 /** The instance named by `InstanceId`, or InvalidInstanceId.NotFound. */
 function theInstance(env: ActionEnv): InstanceRecord {
@@ -59,6 +60,7 @@ export function deleteInstance(env: ActionEnv): ActionResult {
   if (rec.deletionProtection) throw EcsErrors.deletionProtected();
   if (!force && rec.status !== 'Stopped') throw EcsErrors.incorrectStatus(rec.status, ['Stopped']);
   if (dryRun) throw EcsErrors.dryRunOperation();
+  releaseInstanceDisks(env, new Set([rec.instanceId]));
   store.remove(account, new Set([rec.instanceId]));
   return { body: {}, mutated: true };
 }
