@@ -3,6 +3,7 @@
  * records for RunInstances idempotency, and the per-region default networks.
  * Everything here is plain JSON so that snapshots are just these records.
  */
+import type { KeyPairRecord, SecurityGroupRecord, VpcRecord } from './net-model.js';
 
 /** The ECS instance lifecycle states. */
 export type InstanceStatus = 'Pending' | 'Starting' | 'Running' | 'Stopping' | 'Stopped';
@@ -92,6 +93,10 @@ export interface VSwitchRecord {
   vpcId: string;
   /** The first two octets of its range, e.g. "172.16": private IPs are drawn from it. */
   cidrPrefix: string;
+  /** Whether it is the default vSwitch of its zone (see net-model.ts). */
+  isDefault?: boolean;
+  /** When it was created (ms); absent on records from older snapshots. */
+  creationTime?: number;
 }
 
 /** The whole stored state, as snapshot() returns it. */
@@ -101,4 +106,8 @@ export interface StoreData {
   instances: InstanceRecord[];
   clientTokens: ClientTokenRecord[];
   vSwitches: VSwitchRecord[];
+  /** VPCs, security groups and key pairs (net-model.ts); absent in older snapshots, read as empty. */
+  vpcs: VpcRecord[];
+  securityGroups: SecurityGroupRecord[];
+  keyPairs: KeyPairRecord[];
 }

@@ -3,6 +3,7 @@
  * TypeError naming what is wrong, so a corrupt state file never half-loads.
  */
 import { INSTANCE_STATUSES, type InstanceRecord, type StoreData } from './model.js';
+import { parseNetworkData } from './net-snapshot.js';
 
 function fail(what: string): never {
   throw new TypeError(`invalid ECS emulator snapshot: ${what}`);
@@ -70,5 +71,6 @@ export function parseStoreData(v: unknown): StoreData {
   requireArray(v, 'vSwitches').forEach((s, i) =>
     requireFields(s, `vSwitches[${i}]`, { account: 'string', regionId: 'string', zoneId: 'string', vSwitchId: 'string', vpcId: 'string', cidrPrefix: 'string' }),
   );
+  parseNetworkData(v);
   return v as unknown as StoreData;
 }
