@@ -9,6 +9,11 @@ describe('EcsEmulatorState', () => {
       'DeleteInstances', 'DescribeImages', 'DescribeInstanceStatus', 'DescribeInstanceTypes', 'DescribeInstances',
       'DescribeRegions', 'DescribeZones', 'RebootInstances', 'RunInstances', 'StartInstances', 'StopInstances',
       'StartInstance', 'StopInstance', 'RebootInstance', 'DeleteInstance',
+      // networking, access and tags (issue 9)
+      'DescribeVpcs', 'DescribeVSwitches', 'CreateSecurityGroup', 'DescribeSecurityGroups', 'DescribeSecurityGroupAttribute',
+      'DeleteSecurityGroup', 'AuthorizeSecurityGroup', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroup',
+      'RevokeSecurityGroupEgress', 'CreateKeyPair', 'ImportKeyPair', 'DescribeKeyPairs', 'DeleteKeyPairs', 'AttachKeyPair',
+      'DetachKeyPair', 'TagResources', 'UntagResources', 'ListTagResources', 'ModifyInstanceAttribute',
     ];
     const h = new Harness();
     for (const action of actions) {
