@@ -118,6 +118,8 @@ describe('key pairs (behaviour)', () => {
     const detach = h.call('DetachKeyPair', { RegionId: REGION, KeyPairName: 'kb', InstanceIds: JSON.stringify([x, win]) });
     expect((detach.Results as { Result: Body[] }).Result.map((r) => [r.Code, r.Success])).toEqual([['200', 'true'], ['DependencyViolation.WindowsInstance', 'false']]);
     expect(h.instances().find((i) => i.InstanceId === x)).not.toHaveProperty('KeyPairName');
+    const again = h.call('DetachKeyPair', { RegionId: REGION, KeyPairName: 'kb', InstanceIds: JSON.stringify([x]) });
+    expect([again.FailCount, (again.Results as { Result: Body[] }).Result[0]!.Code]).toEqual(['1', 'InvalidKeyPairName.NotFound']);
     expectEcsError(() => h.call('AttachKeyPair', { RegionId: REGION, KeyPairName: 'ka', InstanceIds: JSON.stringify([x]) }), 404, 'InvalidKeyPairName.NotFound');
     expectEcsError(() => h.call('DeleteKeyPairs', { RegionId: REGION, KeyPairNames: '[]' }), 400, 'InvalidKeyPairNames.ValueNotSupported');
     h.call('DetachKeyPair', { RegionId: REGION, KeyPairName: 'kb', InstanceIds: JSON.stringify([y]) });
