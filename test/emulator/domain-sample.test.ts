@@ -10,7 +10,7 @@ import { SUPPORTED_ACTIONS } from '../../src/emulator/ecs/index.js';
 import { FAKE_PRIVATE_KEY } from '../../src/emulator/ecs/synthetic.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { getAction, listActions } from '../../src/gateway/ecs/catalog/index.js';
-import { DOMAIN_SAMPLE } from '../support/domain-sample.js';
+import { DOMAIN_SAMPLE, type SampleCall } from '../support/domain-sample.js';
 import { TEST_KEY } from './helpers.js';
 import { sampleModel, sampleWire } from './sample-calls.js';
 import { bodyProblems } from './sdk-shape.js';
@@ -42,10 +42,40 @@ async function answered(action: string, call: (typeof DOMAIN_SAMPLE)[number], se
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// The actions with state need what the sample names to exist. Each call runs in a fresh account (its own key),
+// which first gets made what the call's parameters name, and the real IDs replace the sample's placeholders.
+
+type V3 = ReturnType<typeof v3Client>;
+const KEYS = Array.from({ length: 3 * DOMAIN_SAMPLE.length + 4 }, (_, i) => ({ accessKeyId: `sample-key-${i}`, accessKeySecret: 'sample-secret' }));
+let nextKey = 0;
+const IMAGE = 'aliyun_3_x64_20G_alibase_20240528.vhd';
+
+/** How each placeholder of the sample is made in a fresh account (its real ID or name). */
+const PREPARE: Readonly<Record<string, (ecs: V3) => Promise<string>>> = {
+  'i-bp1sample000000001': async (ecs) =>
+    (await ecs.runInstances(new Ecs.RunInstancesRequest({ regionId: 'cn-hangzhou', imageId: IMAGE, instanceType: 'ecs.g7.large' }))).body?.instanceIdSets?.instanceIdSet?.[0] as string,
+  'sg-bp1sample000000001': async (ecs) => (await ecs.createSecurityGroup(new Ecs.CreateSecurityGroupRequest({ regionId: 'cn-hangzhou' }))).body?.securityGroupId as string,
+  'sg-bp1sample000000002': async (ecs) => (await ecs.createSecurityGroup(new Ecs.CreateSecurityGroupRequest({ regionId: 'cn-hangzhou' }))).body?.securityGroupId as string,
+  'vpc-bp1sample000000001': async (ecs) => (await ecs.describeVpcs(new Ecs.DescribeVpcsRequest({ regionId: 'cn-hangzhou' }))).body?.vpcs?.vpc?.[0]?.vpcId as string,
+  'sample-key-pair': async (ecs) => (await ecs.createKeyPair(new Ecs.CreateKeyPairRequest({ regionId: 'cn-hangzhou', keyPairName: 'sample-key-pair' }))).body?.keyPairName as string,
+};
+
+/** A fresh account; for an action with state, the sample call with what it names made there. */
+async function prepared(call: SampleCall): Promise<{ key: (typeof KEYS)[number]; call: SampleCall }> {
+  const key = KEYS[nextKey++]!;
+  if (!SUPPORTED_ACTIONS.includes(call.action)) return { key, call };
+  const ecs = v3Client(emu.url, key);
+  const made = new Map<string, string>();
+  const text = JSON.stringify(call.params);
+  for (const [placeholder, make] of Object.entries(PREPARE)) if (text.includes(`"${placeholder}"`)) made.set(placeholder, await make(ecs));
+  const swap = (v: unknown): unknown =>
+    typeof v === 'string' ? (made.get(v) ?? v) : Array.isArray(v) ? v.map(swap) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)])) : v;
+  return { key, call: { ...call, params: swap(call.params) as SampleCall['params'] } };
+}
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, transitionMs: 0, accessKeys: [TEST_KEY] });
+  emu = await startEmulator({ port: 0, transitionMs: 0, accessKeys: [TEST_KEY, ...KEYS] });
 });
 afterAll(() => emu.close());
 
@@ -60,9 +90,10 @@ describe('the domain sample', () => {
   });
 });
 
-describe.each(DOMAIN_SAMPLE.map((c) => [c.domain, c.action, c] as const))('%s: %s', (_domain, action, call) => {
+describe.each(DOMAIN_SAMPLE.map((c) => [c.domain, c.action, c] as const))('%s: %s', (_domain, action, sample) => {
   it('V3: the typed SDK call answers 200 with the response model', async () => {
-    const ecs = v3Client(emu.url, TEST_KEY) as unknown as Record<string, (req: unknown) => Promise<{ statusCode: number; body: { toMap(): Body } }>>;
+    const { key, call } = await prepared(sample);
+    const ecs = v3Client(emu.url, key) as unknown as Record<string, (req: unknown) => Promise<{ statusCode: number; body: { toMap(): Body } }>>;
     const request = sampleModel(call);
     const method = action.charAt(0).toLowerCase() + action.slice(1);
     const body = await answered(action, call, async () => {
@@ -76,7 +107,8 @@ describe.each(DOMAIN_SAMPLE.map((c) => [c.domain, c.action, c] as const))('%s: %
   });
 
   it.each(['GET', 'POST'] as const)('V1 %s: pop-core answers 200 with the response model', async (method) => {
-    const body = await answered(action, call, () => v1Client(emu.url, TEST_KEY).request<Body>(action, sampleWire(call), { method, formatParams: false }));
+    const { key, call } = await prepared(sample);
+    const body = await answered(action, call, () => v1Client(emu.url, key).request<Body>(action, sampleWire(call), { method, formatParams: false }));
     if (body === undefined) return;
     expect(body.RequestId).toMatch(/^[0-9A-F-]{36}$/);
     expect(problems(action, body)).toEqual([]);
@@ -84,10 +116,11 @@ describe.each(DOMAIN_SAMPLE.map((c) => [c.domain, c.action, c] as const))('%s: %
 });
 
 describe('what the sample shows', () => {
-  it('CreateKeyPair answers an obviously fake private key', async () => {
+  it('CreateKeyPair (with state) answers a real private key; a synthetic answer never would', async () => {
     const ecs = v3Client(emu.url, TEST_KEY);
     const res = await ecs.createKeyPair(new Ecs.CreateKeyPairRequest({ regionId: 'cn-hangzhou', keyPairName: 'deploy' }));
-    expect(res.body?.privateKeyBody).toBe(FAKE_PRIVATE_KEY);
-    expect(res.body?.keyPairName).toBe('emulator-key-pair');
+    expect(res.body?.privateKeyBody).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
+    expect(res.body?.privateKeyBody).not.toBe(FAKE_PRIVATE_KEY);
+    expect(res.body?.keyPairName).toBe('deploy');
   });
 });

@@ -112,7 +112,8 @@ describe('the spec check on the behaviour layer', () => {
       expect(failure(action, params), action).toEqual({ status: 400, code: 'MissingParameter', message: missing(name) });
     }
     // A required member is required whenever its list item or object is given.
-    const tagBase = { ...R, ResourceType: 'instance', 'ResourceId.1': 'i-1' };
+    const tagged = (call('RunInstances', { ...R, ImageId: 'aliyun_3_x64_20G_alibase_20240528.vhd', InstanceType: 'ecs.g7.large' }).InstanceIdSets as { InstanceIdSet: string[] }).InstanceIdSet[0]!;
+    const tagBase = { ...R, ResourceType: 'instance', 'ResourceId.1': tagged }; // TagResources has state: the instance must exist
     expect(failure('TagResources', { ...tagBase, 'Tag.1.Key': 'k', 'Tag.1.Value': 'v', 'Tag.2.Value': 'v' })).toEqual(
       { status: 400, code: 'MissingParameter', message: missing('Tag.2.Key') },
     );

@@ -5,8 +5,9 @@
  * as native arrays or objects (encoded to one JSON string on the wire). This is the body shape
  * `POST /api/ecs/{Action}` takes, and what test/emulator/domain-sample.test.ts expands for the official SDKs.
  *
- * Every call answers 200 from a fresh emulator: the ones with state (instances, regions, images) ask for
- * nothing that needs to exist first; the rest are answered synthetically.
+ * Every call answers 200 from a fresh emulator, the ones with state once what they name exists: the
+ * placeholders `i-bp1sample000000001`, `sg-bp1sample00000000N`, `vpc-bp1sample000000001` and the key pair
+ * `sample-key-pair` (test/emulator/domain-sample.test.ts makes them first); the rest are answered synthetically.
  */
 
 /** The catalog's domains (src/gateway/ecs/catalog/types.ts `Domain`; spelled out here, the emulator shares no code). */
@@ -53,7 +54,7 @@ export const DOMAIN_SAMPLE: readonly SampleCall[] = [
   // key pairs
   { domain: 'key-pairs', action: 'CreateKeyPair', params: { ...region, KeyPairName: 'deploy' } },
   { domain: 'key-pairs', action: 'DescribeKeyPairs', params: { ...region, KeyPairName: 'deploy' } },
-  { domain: 'key-pairs', action: 'AttachKeyPair', params: { ...region, KeyPairName: 'deploy', InstanceIds: ['i-bp1sample000000001'] } },
+  { domain: 'key-pairs', action: 'AttachKeyPair', params: { ...region, KeyPairName: 'sample-key-pair', InstanceIds: ['i-bp1sample000000001'] } },
   // tags
   { domain: 'tags', action: 'TagResources', params: { ...region, ResourceType: 'instance', ResourceId: ['i-bp1sample000000001'], Tag: [{ Key: 'env', Value: 'prod' }] } },
   { domain: 'tags', action: 'ListTagResources', params: { ...region, ResourceType: 'instance', ResourceId: ['i-bp1sample000000001'] } },

@@ -5,6 +5,7 @@
  */
 import type { InvocationRecord } from './invocations.js';
 import type { StorageData } from './storage-model.js';
+import type { KeyPairRecord, SecurityGroupRecord, VpcRecord } from './net-model.js';
 
 /** The ECS instance lifecycle states. */
 export type InstanceStatus = 'Pending' | 'Starting' | 'Running' | 'Stopping' | 'Stopped';
@@ -94,6 +95,10 @@ export interface VSwitchRecord {
   vpcId: string;
   /** The first two octets of its range, e.g. "172.16": private IPs are drawn from it. */
   cidrPrefix: string;
+  /** Whether it is the default vSwitch of its zone (see net-model.ts). */
+  isDefault?: boolean;
+  /** When it was created (ms); absent on records from older snapshots. */
+  creationTime?: number;
 }
 
 /** The whole stored state, as snapshot() returns it. */
@@ -107,4 +112,8 @@ export interface StoreData {
   invocations: InvocationRecord[];
   /** Disks, snapshots and custom images (storage-model.ts). */
   storage: StorageData;
+  /** VPCs, security groups and key pairs (net-model.ts); absent in older snapshots, read as empty. */
+  vpcs: VpcRecord[];
+  securityGroups: SecurityGroupRecord[];
+  keyPairs: KeyPairRecord[];
 }

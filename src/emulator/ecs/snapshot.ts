@@ -5,6 +5,7 @@
 import { parseInvocations } from './invocations.js';
 import { INSTANCE_STATUSES, type InstanceRecord, type StoreData } from './model.js';
 import { parseStorage } from './storage-snapshot.js';
+import { parseNetworkData } from './net-snapshot.js';
 
 function fail(what: string): never {
   throw new TypeError(`invalid ECS emulator snapshot: ${what}`);
@@ -74,5 +75,6 @@ export function parseStoreData(v: unknown): StoreData {
   );
   v.invocations = parseInvocations(v.invocations);
   v.storage = parseStorage(v.storage);
+  parseNetworkData(v);
   return v as unknown as StoreData;
 }

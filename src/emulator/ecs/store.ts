@@ -5,12 +5,16 @@
 import type { InvocationRecord } from './invocations.js';
 import { settle } from './lifecycle.js';
 import type { ClientTokenRecord, InstanceRecord, StoreData, VSwitchRecord } from './model.js';
+import { emptyNetworkData } from './net-snapshot.js';
+import { NetworkState } from './net-store.js';
 import { parseStoreData } from './snapshot.js';
 import { emptyStorage, type StorageData } from './storage-model.js';
 
 /** Holds all emulator state; snapshot()/restore() use plain JSON. */
 export class InstanceStore {
   private data: StoreData = emptyData();
+  /** VPCs, security groups and key pairs (net-store.ts), in the same data. */
+  readonly net = new NetworkState(() => this.data);
 
   /** Instances of an account in a region, settled at `now`, in creation order. */
   list(account: string, regionId: string, now: number): InstanceRecord[] {
@@ -118,5 +122,5 @@ export class InstanceStore {
 }
 
 function emptyData(): StoreData {
-  return { version: 1, seq: 0, instances: [], clientTokens: [], vSwitches: [], invocations: [], storage: emptyStorage() };
+  return { version: 1, seq: 0, instances: [], clientTokens: [], vSwitches: [], invocations: [], storage: emptyStorage(), ...emptyNetworkData() };
 }

@@ -132,12 +132,15 @@ describe('RunInstances', () => {
 
   it('stores tags, security groups, vSwitch, bandwidth, key pair and description', () => {
     const h = new Harness();
+    // The security group and the key pair must exist (InvalidSecurityGroupId.NotFound, InvalidKeyPairName.NotFound).
+    const sg = h.call('CreateSecurityGroup', { RegionId: REGION }).SecurityGroupId as string;
+    h.call('CreateKeyPair', { RegionId: REGION, KeyPairName: 'my-key' });
     h.run({
       'Tag.1.Key': 'env',
       'Tag.1.Value': 'prod',
       'Tag.2.Key': 'team',
       'Tag.2.Value': 'core',
-      'SecurityGroupIds.1': 'sg-bp1aaaaaaaaaaaaaaaaa',
+      'SecurityGroupIds.1': sg,
       VSwitchId: 'vsw-bp1bbbbbbbbbbbbbbbbbbb',
       ZoneId: 'cn-hangzhou-h',
       InternetMaxBandwidthOut: '10',
@@ -148,7 +151,7 @@ describe('RunInstances', () => {
     const inst = h.instances()[0]!;
     expect(inst).toMatchObject({
       Tags: { Tag: [{ TagKey: 'env', TagValue: 'prod' }, { TagKey: 'team', TagValue: 'core' }] },
-      SecurityGroupIds: { SecurityGroupId: ['sg-bp1aaaaaaaaaaaaaaaaa'] },
+      SecurityGroupIds: { SecurityGroupId: [sg] },
       VpcAttributes: { VSwitchId: 'vsw-bp1bbbbbbbbbbbbbbbbbbb' },
       ZoneId: 'cn-hangzhou-h',
       InternetMaxBandwidthOut: 10,

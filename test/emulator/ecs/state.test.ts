@@ -14,6 +14,11 @@ describe('EcsEmulatorState', () => {
       // storage (disks.ts, snapshots.ts, custom-images.ts, instance-disks.ts)
       'CreateDisk', 'DescribeDisks', 'DeleteDisk', 'AttachDisk', 'DetachDisk', 'ResizeDisk', 'CreateSnapshot',
       'DescribeSnapshots', 'DeleteSnapshot', 'CreateImage', 'DeleteImage', 'ReplaceSystemDisk', 'ModifyInstanceSpec',
+      // networking, access and tags (issue 9)
+      'DescribeVpcs', 'DescribeVSwitches', 'CreateSecurityGroup', 'DescribeSecurityGroups', 'DescribeSecurityGroupAttribute',
+      'DeleteSecurityGroup', 'AuthorizeSecurityGroup', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroup',
+      'RevokeSecurityGroupEgress', 'CreateKeyPair', 'ImportKeyPair', 'DescribeKeyPairs', 'DeleteKeyPairs', 'AttachKeyPair',
+      'DetachKeyPair', 'TagResources', 'UntagResources', 'ListTagResources', 'ModifyInstanceAttribute',
     ];
     const h = new Harness();
     for (const action of actions) {

@@ -2,14 +2,17 @@
  * Networking for new instances: the zone, VPC, vSwitch, security groups and
  * IP addresses. Each account has, per region, a default VPC, one default
  * vSwitch per zone and a default security group, derived deterministically
- * from the account and region; vSwitches named in RunInstances are remembered
- * with the zone and VPC they were first used with.
+ * from the account and region (default-network.ts); vSwitches named in
+ * RunInstances are remembered with the zone and VPC they were first used with.
+ * Security groups named in RunInstances must exist, in the vSwitch's VPC.
  */
 import { createHash } from 'node:crypto';
 import { zonesOf } from '../catalog/index.js';
 import { EcsApiError } from '../errors.js';
+import { NetErrors } from '../net-errors.js';
 import type { VSwitchRecord } from '../model.js';
 import type { ActionEnv } from './context.js';
+import { defaultSecurityGroupId, defaultVpcId, defaultVSwitchRecord, ensureDefaultNetwork } from './default-network.js';
 import type { RunSpec } from './run-params.js';
 
 const ALNUM = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -29,14 +32,6 @@ export interface Placement {
   securityGroupIds: string[];
 }
 
-function defaultVpcId(env: ActionEnv, spec: RunSpec): string {
-  return derivedId('vpc', spec.region.idPrefix, `${env.account}|${spec.region.regionId}|vpc`);
-}
-
-function zoneIndex(spec: RunSpec, zoneId: string): number {
-  return Math.max(0, zonesOf(spec.region).findIndex((z) => z.zoneId === zoneId));
-}
-
 function namedVSwitch(env: ActionEnv, spec: RunSpec, vSwitchId: string): VSwitchRecord {
   const { account, store, ids } = env;
   const known = store.findVSwitch(account, spec.region.regionId, (v) => v.vSwitchId === vSwitchId);
@@ -52,36 +47,42 @@ function namedVSwitch(env: ActionEnv, spec: RunSpec, vSwitchId: string): VSwitch
     regionId: spec.region.regionId,
     zoneId,
     vSwitchId,
-    vpcId: defaultVpcId(env, spec),
-    cidrPrefix: `172.${24 + (store.vSwitches(account, spec.region.regionId).length % 8)}`,
+    vpcId: defaultVpcId(account, spec.region),
+    cidrPrefix: `172.${24 + (store.vSwitches(account, spec.region.regionId).filter((v) => !v.isDefault).length % 8)}`,
+    isDefault: false,
+    creationTime: env.now,
   };
   store.addVSwitch(rec);
   return rec;
 }
 
 function defaultVSwitch(env: ActionEnv, spec: RunSpec, zoneId: string): VSwitchRecord {
-  const seed = `${env.account}|${zoneId}|vsw`;
-  return {
-    account: env.account,
-    regionId: spec.region.regionId,
-    zoneId,
-    vSwitchId: derivedId('vsw', spec.region.idPrefix, seed),
-    vpcId: defaultVpcId(env, spec),
-    cidrPrefix: `172.${16 + (zoneIndex(spec, zoneId) % 8)}`,
-  };
+  const rec = defaultVSwitchRecord(env.account, spec.region, zoneId, env.now);
+  return env.store.findVSwitch(env.account, spec.region.regionId, (v) => v.vSwitchId === rec.vSwitchId) ?? rec;
 }
 
-/** Chooses zone, vSwitch and security groups (a random zone of the region when none is given). */
+/** The security groups asked for (each must exist, in the vSwitch's VPC), or the default one. */
+function securityGroups(env: ActionEnv, spec: RunSpec, vSwitch: VSwitchRecord): string[] {
+  const ids = spec.securityGroupIds.length > 0 ? spec.securityGroupIds : [defaultSecurityGroupId(env.account, spec.region)];
+  for (const id of ids) {
+    const sg = env.store.net.findSecurityGroup(env.account, spec.region.regionId, id);
+    if (!sg) throw NetErrors.securityGroupNotFound();
+    if (sg.vpcId !== vSwitch.vpcId) throw NetErrors.securityGroupVpcMismatch();
+  }
+  return ids;
+}
+
+/**
+ * Chooses zone, vSwitch and security groups (a random zone of the region when none is given), making the
+ * account's default network in the region first if it has none.
+ */
 export function place(env: ActionEnv, spec: RunSpec): Placement {
+  ensureDefaultNetwork(env.store, env.account, spec.region.regionId, env.now);
   const vSwitch =
     spec.vSwitchId !== undefined
       ? namedVSwitch(env, spec, spec.vSwitchId)
       : defaultVSwitch(env, spec, spec.zoneId ?? env.ids.pick(zonesOf(spec.region)).zoneId);
-  const securityGroupIds =
-    spec.securityGroupIds.length > 0
-      ? spec.securityGroupIds
-      : [derivedId('sg', spec.region.idPrefix, `${env.account}|${spec.region.regionId}|sg`, 20)];
-  return { zoneId: vSwitch.zoneId, vSwitch, securityGroupIds };
+  return { zoneId: vSwitch.zoneId, vSwitch, securityGroupIds: securityGroups(env, spec, vSwitch) };
 }
 
 /** A private IP in the vSwitch's range not used by another instance of the account in the region. */

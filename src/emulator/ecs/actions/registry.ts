@@ -11,14 +11,20 @@ import { describeImages } from './images.js';
 import { describeInvocationResults, describeInvocations } from './invocation-describe.js';
 import { describeInstanceTypes } from './instance-types.js';
 import { describePrice } from './prices.js';
+import { attachKeyPair, createKeyPair, deleteKeyPairs, describeKeyPairs, detachKeyPair, importKeyPair } from './key-pairs.js';
+import { modifyInstanceAttribute } from './modify-instance.js';
 import { rebootInstances, startInstances, stopInstances } from './power.js';
 import { describeRegions, describeZones } from './regions.js';
+import { createSecurityGroup, deleteSecurityGroup, describeSecurityGroupAttribute, describeSecurityGroups } from './security-groups.js';
+import { authorizeSecurityGroup, authorizeSecurityGroupEgress, revokeSecurityGroup, revokeSecurityGroupEgress } from './sg-rules.js';
 import { runInstances } from './run-instances.js';
 import { createImage, deleteImage } from './custom-images.js';
 import { attachDisk, createDisk, deleteDisk, describeDisks, detachDisk, resizeDisk } from './disks.js';
 import { modifyInstanceSpec, replaceSystemDisk } from './instance-disks.js';
 import { createSnapshot, deleteSnapshot, describeSnapshots } from './snapshots.js';
 import { deleteInstance, rebootInstance, startInstance, stopInstance } from './single-instance.js';
+import { listTagResources, tagResources, untagResources } from './tags.js';
+import { describeVSwitches, describeVpcs } from './vpcs.js';
 
 /** Handlers by action name. */
 export const HANDLERS: Readonly<Record<string, ActionHandler>> = {
@@ -56,4 +62,25 @@ export const HANDLERS: Readonly<Record<string, ActionHandler>> = {
   DeleteImage: deleteImage,
   ReplaceSystemDisk: replaceSystemDisk,
   ModifyInstanceSpec: modifyInstanceSpec,
+  // networking, access and tags (issue 9)
+  DescribeVpcs: describeVpcs,
+  DescribeVSwitches: describeVSwitches,
+  CreateSecurityGroup: createSecurityGroup,
+  DescribeSecurityGroups: describeSecurityGroups,
+  DescribeSecurityGroupAttribute: describeSecurityGroupAttribute,
+  DeleteSecurityGroup: deleteSecurityGroup,
+  AuthorizeSecurityGroup: authorizeSecurityGroup,
+  AuthorizeSecurityGroupEgress: authorizeSecurityGroupEgress,
+  RevokeSecurityGroup: revokeSecurityGroup,
+  RevokeSecurityGroupEgress: revokeSecurityGroupEgress,
+  CreateKeyPair: createKeyPair,
+  ImportKeyPair: importKeyPair,
+  DescribeKeyPairs: describeKeyPairs,
+  DeleteKeyPairs: deleteKeyPairs,
+  AttachKeyPair: attachKeyPair,
+  DetachKeyPair: detachKeyPair,
+  TagResources: tagResources,
+  UntagResources: untagResources,
+  ListTagResources: listTagResources,
+  ModifyInstanceAttribute: modifyInstanceAttribute,
 };

@@ -6,6 +6,7 @@ import { COMMON_PARAMS } from '../../common-params.js';
 import { EcsErrors } from '../errors.js';
 import { begin } from '../lifecycle.js';
 import type { InstanceRecord } from '../model.js';
+import { NetErrors } from '../net-errors.js';
 import type { Params } from '../params.js';
 import type { ActionEnv, ActionResult } from './context.js';
 import { createInstanceDisks } from './disks.js';
@@ -103,6 +104,9 @@ function tradePrice(spec: RunSpec): number {
 
 function create(env: ActionEnv, spec: RunSpec): Record<string, unknown> {
   const at = place(env, spec);
+  if (spec.keyPairName !== '' && !env.store.net.findKeyPair(env.account, spec.region.regionId, spec.keyPairName)) {
+    throw NetErrors.keyPairNotFound();
+  }
   const taken = new Set(env.store.list(env.account, spec.region.regionId, env.now).map((r) => r.privateIp));
   if (spec.privateIp !== undefined && taken.has(spec.privateIp)) {
     throw EcsErrors.malformed('InvalidPrivateIpAddress.Duplicated', 'PrivateIpAddress');

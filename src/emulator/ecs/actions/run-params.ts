@@ -42,12 +42,12 @@ export interface RunSpec {
 const NAME_RE = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5:_.\-]{1,127}$/;
 const DISK_CATEGORIES = ['cloud', 'cloud_efficiency', 'cloud_ssd', 'cloud_essd', 'cloud_auto', 'cloud_essd_entry'];
 
-function validName(v: string | undefined, code: string, param: string): string | undefined {
+export function validName(v: string | undefined, code: string, param: string): string | undefined {
   if (v !== undefined && (!NAME_RE.test(v) || /^https?:\/\//.test(v))) throw EcsErrors.malformed(code, param);
   return v;
 }
 
-function validHostName(v: string | undefined, windows: boolean): string | undefined {
+export function validHostName(v: string | undefined, windows: boolean): string | undefined {
   if (v === undefined) return undefined;
   const ok = windows
     ? /^(?!-)(?!.*--)[A-Za-z0-9-]{2,15}(?<!-)$/.test(v) && !/^\d+$/.test(v)
@@ -59,7 +59,7 @@ function validHostName(v: string | undefined, windows: boolean): string | undefi
 const PASSWORD_SPECIALS = "()`~!@#$%^&*-_+=|{}[]:;'<>,.?/";
 
 /** ECS passwords: 8-30 characters of three of four classes; Windows ones may not start with '/'. */
-function hasValidPassword(v: string | undefined, windows: boolean): boolean {
+export function hasValidPassword(v: string | undefined, windows: boolean): boolean {
   if (v === undefined) return false;
   const allowed = [...v].every((c) => /[A-Za-z0-9]/.test(c) || PASSWORD_SPECIALS.includes(c));
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(v)).length + ([...v].some((c) => PASSWORD_SPECIALS.includes(c)) ? 1 : 0);
@@ -69,7 +69,7 @@ function hasValidPassword(v: string | undefined, windows: boolean): boolean {
   return true;
 }
 
-function validUserData(v: string | undefined): string {
+export function validUserData(v: string | undefined): string {
   if (v === undefined) return '';
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) throw EcsErrors.userDataNotBase64();
   if (Buffer.from(v, 'base64').length > 32 * 1024) throw EcsErrors.userDataTooLarge();
@@ -119,7 +119,7 @@ function amounts(params: Params): number {
   return amount;
 }
 
-function description(params: Params): string {
+export function description(params: Params): string {
   const v = params.str('Description') ?? '';
   if (v.length > 256 || /^https?:\/\//.test(v)) throw EcsErrors.malformed('InvalidDescription.Malformed', 'Description');
   return v;
