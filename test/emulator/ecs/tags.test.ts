@@ -1,5 +1,5 @@
 /**
- * Tags keep state on every kind the emulator holds (instances, security groups, key pairs): TagResources,
+ * Tags keep state on every kind the emulator holds (instances, security groups, key pairs, disks, snapshots, images): TagResources,
  * UntagResources (TagKey.N or All), ListTagResources (ResourceId.N, Tag.N, TagFilter.N, NextToken paging), the
  * 20-tag limit and the documented refusals. Behaviour layer, then the official V3 SDK.
  */
@@ -47,6 +47,18 @@ describe('tags (behaviour)', () => {
     expect((sgs.SecurityGroups as { SecurityGroup: Array<Record<string, unknown>> }).SecurityGroup.map((g) => g.SecurityGroupId)).toEqual([sg]);
     // The resource type is case-insensitive on input (ECS takes `Instance` too), answered lower-case.
     expect(list(h, { ResourceType: 'Instance', 'ResourceId.1': i2! }).rows.every((r) => r.ResourceType === 'instance')).toBe(true);
+  });
+
+  it('tags disks, snapshots and custom images, which keep storage state', () => {
+    const h = new Harness();
+    const [i1] = h.run({});
+    const disk = (h.call('DescribeDisks', { RegionId: REGION, InstanceId: i1! }).Disks as { Disk: Array<{ DiskId: string }> }).Disk[0]!.DiskId;
+    const snapshot = h.call('CreateSnapshot', { DiskId: disk }).SnapshotId as string;
+    tag(h, 'disk', [disk], [['env', 'prod']]);
+    tag(h, 'snapshot', [snapshot], [['backup', 'daily']]);
+    expect(pairs(list(h, { ResourceType: 'disk' }).rows)).toEqual([[disk, 'env', 'prod']]);
+    expect(pairs(list(h, { ResourceType: 'snapshot', 'ResourceId.1': snapshot }).rows)).toEqual([[snapshot, 'backup', 'daily']]);
+    expectEcsError(() => tag(h, 'disk', ['d-doesnotexist'], [['a', 'b']]), 404, 'InvalidResourceId.NotFound');
   });
 
   it('filters ListTagResources by Tag.N and TagFilter.N, and pages 50 rows with NextToken', () => {

@@ -1,7 +1,7 @@
 /**
  * The resource kinds TagResources, UntagResources and ListTagResources reach, by ECS ResourceType. Each kind
  * lists its resources of an account in a region with their (mutable) tag lists; a kind the emulator keeps state
- * for plugs in with one line here, e.g. `disk: (s, a, r, now) => s.disks(a, r, now).map((d) => ({ id: d.diskId, tags: d.tags }))`.
+ * for plugs in with one line here (instances, security groups, key pairs, disks, snapshots, custom images).
  * The other documented types are known but hold nothing: their IDs are InvalidResourceId.NotFound.
  */
 import type { TagRecord } from '../model.js';
@@ -27,9 +27,9 @@ export const TAGGABLE: Readonly<Record<string, TaggableLister>> = {
     return s.net.securityGroups(a, r).map((g) => ({ id: g.securityGroupId, tags: g.tags }));
   },
   keypair: (s, a, r) => s.net.keyPairs(a, r).map((k) => ({ id: k.keyPairName, tags: k.tags })),
-  disk: none,
-  snapshot: none,
-  image: none,
+  disk: (s, a, r) => s.storage().disks.filter((d) => d.account === a && d.regionId === r).map((d) => ({ id: d.diskId, tags: d.tags })),
+  snapshot: (s, a, r) => s.storage().snapshots.filter((x) => x.account === a && x.regionId === r).map((x) => ({ id: x.snapshotId, tags: x.tags })),
+  image: (s, a, r) => s.storage().images.filter((m) => m.account === a && m.regionId === r).map((m) => ({ id: m.imageId, tags: m.tags })),
   volume: none,
   eni: none,
   ddh: none,
