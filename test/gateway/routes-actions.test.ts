@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
-import { answerWith, businessParams, type CapturedRequest, ECS_HEADERS, expectParamsInBodyOnly, FakeUpstream } from '../support/upstream.js';
+import { answerWith, businessParams, type CapturedRequest, expectParamsInBodyOnly, FakeUpstream } from '../support/upstream.js';
 
 /**
  * PUT /api/instances/start|stop|reboot|terminate: every documented field on the wire (InstanceId.1…N,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
-import { answerWith, businessParams, type CapturedRequest, ECS_HEADERS, expectParamsInBodyOnly, FakeUpstream, qs } from '../support/upstream.js';
+import { answerWith, businessParams, type CapturedRequest, expectParamsInBodyOnly, FakeUpstream, qs } from '../support/upstream.js';
 
 /**
  * The read-only catalog routes (regions, zones, images, instance types): every documented field, mapped

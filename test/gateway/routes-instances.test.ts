@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
-import { answerWith, businessParams, type CapturedRequest, ECS_HEADERS, expectParamsInBodyOnly, FakeUpstream, qs } from '../support/upstream.js';
+import { answerWith, businessParams, type CapturedRequest, expectParamsInBodyOnly, FakeUpstream, qs } from '../support/upstream.js';
 
 /**
  * GET /api/instances (DescribeInstances), GET /api/instances/:instanceId (DescribeInstances, 404 when

@@ -15,11 +15,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Starts emulator + gateway (V1 or V3 signing), with fault control on and instant transitions. */
+/**
+ * Starts emulator + gateway (V1 or V3 signing), with fault control on and instant transitions. The gateway's
+ * ECS_TIMEOUT_MS is a generous 60 s, so a loaded machine never turns a slow answer into a 504; a test of the
+ * timeout itself passes its own short ECS_TIMEOUT_MS in `env`.
+ */
 export async function startStack(signatureVersion: 'v1' | 'v3', env: Record<string, string> = {}): Promise<Stack> {
   const emulator = await startEmulator({ port: 0, accessKeys: [DEMO_ACCESS_KEY], transitionMs: 0, faults: true });
   const logs = new LogCapture();
-  const config = loadConfig({ ECS_UPSTREAM_URL: emulator.url, ECS_SIGNATURE_VERSION: signatureVersion, LOG_LEVEL: 'debug', ECS_TIMEOUT_MS: '1500', ...env }, { homeDir: '/nonexistent' });
+  const config = loadConfig({ ECS_UPSTREAM_URL: emulator.url, ECS_SIGNATURE_VERSION: signatureVersion, LOG_LEVEL: 'debug', ECS_TIMEOUT_MS: '60000', ...env }, { homeDir: '/nonexistent' });
   const gateway = await buildApp({ config, logStream: logs });
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;

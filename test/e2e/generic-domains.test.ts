@@ -1,0 +1,254 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SUPPORTED_ACTIONS } from '../../src/emulator/ecs/index.js';
+import { getAction } from '../../src/gateway/ecs/catalog/index.js';
+import type { Param, Shape } from '../../src/gateway/ecs/catalog/types.js';
+import { camelCase, snakeCase } from '../../src/gateway/ecs/names.js';
+import { bodyProblems } from '../emulator/sdk-shape.js';
+import { DOMAIN_SAMPLE, type SampleCall } from '../support/domain-sample.js';
+import { call, DEMO_ACCESS_KEY, startStack, type Answer, type Stack } from '../support/stack.js';
+
+/**
+ * `POST /api/ecs/{Action}` end to end: the gateway's generic route in front of a real emulator, signing V3 and
+ * V1, for the sample of actions from every catalog domain (test/support/domain-sample.ts). Each call answers
+ * 200 with the envelope and a body of the SDK's response model. The parameters go in all three spellings:
+ * lowerCamelCase under V3, snake_case and the exact wire names (alternately) under V1, nested members too.
+ * Then refusals that never reach the emulator (seen by a counting relay between gateway and emulator), an
+ * error from the emulator with ECS's code kept, and the singular instance actions running a real lifecycle
+ * (transitions are instant: the stack's emulator has EMULATOR_TRANSITION_MS=0).
+ */
+
+const STRUCT = 'type.googleapis.com/google.protobuf.Struct';
+const REGION = 'cn-hangzhou';
+const IMAGE = 'aliyun_2_1903_x64_20G_alibase_20220408.vhd';
+const creds = { accessKeyId: DEMO_ACCESS_KEY.accessKeyId, accessKeySecret: DEMO_ACCESS_KEY.accessKeySecret };
+
+type Spelling = 'camel' | 'snake' | 'wire';
+const SPELL: Record<Spelling, (wire: string) => string> = { camel: camelCase, snake: snakeCase, wire: (w) => w };
+
+/** `value` (wire-named, as in the sample) respelled along the catalog's shape; free-form maps keep their keys. */
+function respell(value: unknown, shape: Shape, spelling: Spelling): unknown {
+  if (shape.type === 'array' && Array.isArray(value)) return value.map((v) => respell(v, shape.items, spelling));
+  if (shape.type === 'object' && shape.members && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return respellParams(value as Record<string, unknown>, shape.members, spelling);
+  }
+  return value;
+}
+
+function respellParams(params: Readonly<Record<string, unknown>>, members: readonly Param[], spelling: Spelling): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).map(([wire, v]) => {
+    const param = members.find((m) => m.name === wire);
+    if (!param) throw new Error(`${wire} is not a catalog parameter here`);
+    return [SPELL[spelling](wire), respell(v, param, spelling)];
+  }));
+}
+
+/** The sample call's body in one spelling. */
+function bodyOf(sample: SampleCall, spelling: Spelling): Record<string, unknown> {
+  const action = getAction(sample.action);
+  if (!action) throw new Error(`${sample.action} is not in the catalog`);
+  return respellParams(sample.params, action.params, spelling);
+}
+
+/** Every object key at any depth, skipping free-form maps (whose keys are the caller's). */
+function keysDeep(value: unknown, shape: Shape | undefined, out: string[] = []): string[] {
+  if (Array.isArray(value) && shape?.type === 'array') value.forEach((v) => keysDeep(v, shape.items, out));
+  else if (shape?.type === 'object' && shape.members && typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      keysDeep(v, shape.members.find((m) => SPELL.camel(m.name) === k || SPELL.snake(m.name) === k || m.name === k), out);
+    }
+  }
+  return out;
+}
+
+const path = (body: unknown, dotted: string): unknown => dotted.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], body);
+
+/** Stateful answers leave out what the emulator does not model: only types and unknown fields count there. */
+function problems(action: string, body: unknown): string[] {
+  const all = bodyProblems(action, body);
+  return SUPPORTED_ACTIONS.includes(action) ? all.filter((p) => !p.endsWith(': missing')) : all;
+}
+
+/** A relay between the gateway and the emulator that counts the requests it forwards. */
+class CountingRelay {
+  count = 0;
+  target = '';
+  url = '';
+  private readonly server: Server = createServer((req, res) => {
+    this.count += 1;
+    const target = new URL(this.target);
+    const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+describe('the sample, respelled', () => {
+  it('the three spellings differ from each other for most sample calls, nested members included', () => {
+    const differing = DOMAIN_SAMPLE.filter((s) => {
+      const [c, n, w] = (['camel', 'snake', 'wire'] as const).map((sp) => JSON.stringify(bodyOf(s, sp)));
+      return c !== n && n !== w && c !== w;
+    });
+    expect(differing.length).toBeGreaterThan(DOMAIN_SAMPLE.length * 0.8);
+    const nested = DOMAIN_SAMPLE.find((s) => s.action === 'CreateLaunchTemplate')!;
+    expect(bodyOf(nested, 'camel')).toMatchObject({ systemDisk: { category: 'cloud_essd', size: 40 }, networkInterface: [{ vSwitchId: 'vsw-bp1sample000000001', securityGroupIds: ['sg-bp1sample000000001', 'sg-bp1sample000000002'] }] });
+    expect(bodyOf(nested, 'snake')).toMatchObject({ system_disk: { category: 'cloud_essd', size: 40 }, network_interface: [{ v_switch_id: 'vsw-bp1sample000000001', security_group_ids: ['sg-bp1sample000000001', 'sg-bp1sample000000002'] }] });
+    // A free-form JSON map keeps the caller's keys in every spelling.
+    const invoke = DOMAIN_SAMPLE.find((s) => s.action === 'InvokeCommand')!;
+    expect(bodyOf(invoke, 'snake')).toMatchObject({ parameters: { name: 'world' } });
+  });
+});
+
+describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (%s)', (version) => {
+  let relay: CountingRelay;
+  let stack: Stack;
+  beforeAll(async () => {
+    relay = await new CountingRelay().start();
+    stack = await startStack(version, { ECS_UPSTREAM_URL: relay.url });
+    relay.target = stack.emulator.url;
+  });
+  afterAll(async () => {
+    await stack.close();
+    await relay.close();
+  });
+  beforeEach(async () => {
+    await fetch(`${stack.emulator.url}/__emulator/reset`, { method: 'POST' });
+    relay.count = 0;
+  });
+
+  const post = (action: string, body: Record<string, unknown>): Promise<Answer> => call(stack.base, 'POST', `/api/ecs/${action}`, { ...creds, ...body });
+  const ok = async (action: string, body: Record<string, unknown>): Promise<Record<string, any>> => {
+    const res = await post(action, body);
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    return res.json.data.value.body;
+  };
+
+  // V3 sends lowerCamelCase; V1 alternates snake_case and the exact wire names.
+  const spellingOf = (i: number): Spelling => (version === 'v3' ? 'camel' : i % 2 === 0 ? 'snake' : 'wire');
+
+  describe.each(DOMAIN_SAMPLE.map((s, i) => [s.domain, s.action, spellingOf(i), s] as const))('%s: %s (%s)', (_domain, action, spelling, sample) => {
+    it('answers 200, the envelope, and a body of the response model', async () => {
+      const catalog = getAction(action)!;
+      const body = bodyOf(sample, spelling);
+      // The spelling is the one this case claims, at every depth.
+      const keys = keysDeep(body, { type: 'object', members: catalog.params });
+      if (spelling === 'snake') for (const k of keys) expect(k).toMatch(/^[a-z0-9_]+$/);
+      if (spelling === 'camel') for (const k of keys) expect(k).toMatch(/^[a-z][A-Za-z0-9]*$/);
+
+      const res = await post(action, body);
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
+      expect(relay.count).toBe(1);
+      expect(Object.keys(res.json)).toEqual(['data']);
+      expect(res.json.data['@type']).toBe(STRUCT);
+      const answer = res.json.data.value.body;
+      expect(answer.RequestId).toMatch(/^[0-9A-F-]{36}$/);
+      expect(res.json.data.value.headers['x-acs-request-id']).toBe(answer.RequestId);
+      expect(problems(action, answer)).toEqual([]);
+      if (catalog.list) expect(Array.isArray(path(answer, catalog.list)), `${catalog.list} is a list`).toBe(true);
+
+      if (!SUPPORTED_ACTIONS.includes(action)) {
+        // A synthetic list is never empty (an empty one would show nothing of the item shape).
+        if (catalog.list) expect((path(answer, catalog.list) as unknown[]).length).toBeGreaterThan(0);
+        // Synthetic answers are deterministic: the same call answers the same body, bar the RequestId.
+        const again = await ok(action, body);
+        expect({ ...again, RequestId: '' }).toEqual({ ...answer, RequestId: '' });
+      }
+    });
+  });
+
+  it('key fields of a few answers: ids of what was created, the list of what was asked for', async () => {
+    const sample = (action: string) => bodyOf(DOMAIN_SAMPLE.find((s) => s.action === action)!, version === 'v3' ? 'camel' : 'snake');
+    expect((await ok('CreateInstance', sample('CreateInstance'))).InstanceId).toMatch(/^i-/);
+    expect((await ok('CreateDisk', sample('CreateDisk'))).DiskId).toMatch(/^d-/);
+    expect((await ok('CreateSecurityGroup', sample('CreateSecurityGroup'))).SecurityGroupId).toMatch(/^sg-/);
+    const regions = await ok('DescribeRegions', sample('DescribeRegions'));
+    expect(regions.Regions.Region.map((r: { RegionId: string }) => r.RegionId)).toContain(REGION);
+    const images = await ok('DescribeImages', sample('DescribeImages'));
+    expect(images).toMatchObject({ PageSize: 5 });
+    expect(images.Images.Image.length).toBeGreaterThan(0);
+    expect(images.Images.Image.length).toBeLessThanOrEqual(5);
+    expect(images.Images.Image.every((i: { ImageOwnerAlias: string }) => i.ImageOwnerAlias === 'system')).toBe(true);
+  });
+
+  it('an unknown parameter name → 400 VALIDATION_FAILED with a suggestion; nothing reaches the emulator', async () => {
+    const res = await post('StopInstances', { regionId: REGION, instanceId: ['i-1'], forceStpo: true });
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    expect(res.json.error.details).toEqual([expect.objectContaining({ field: 'forceStpo', message: expect.stringContaining('did you mean forceStop?') })]);
+    expect(relay.count).toBe(0);
+  });
+
+  it('a missing required parameter → 400 VALIDATION_FAILED naming it; nothing reaches the emulator', async () => {
+    const res = await post('RunInstances', { image_id: IMAGE, instance_type: 'ecs.g7.large' });
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    expect(res.json.error.details).toEqual([expect.objectContaining({ field: 'regionId', message: 'required' })]);
+    expect(relay.count).toBe(0);
+    // Nothing was created either.
+    expect((await ok('DescribeInstances', { regionId: REGION })).TotalCount).toBe(0);
+  });
+
+  it('an emulator error keeps ECS\'s status and code: StopInstances on an unknown instance → 404 InvalidInstanceId.NotFound', async () => {
+    const res = await post('StopInstances', { RegionId: REGION, InstanceId: ['i-bp1nosuchinstance01'] });
+    expect(res.status).toBe(404);
+    expect(res.json.error).toMatchObject({ code: 'InvalidInstanceId.NotFound', status: 404 });
+    expect(res.json.error.ecsRequestId).toMatch(/^[0-9A-F-]{36}$/);
+    expect(relay.count).toBe(1);
+  });
+
+  it('StopInstance, StartInstance, RebootInstance and DeleteInstance (singular) run a real lifecycle', async () => {
+    const run = await ok('RunInstances', { regionId: REGION, imageId: IMAGE, instanceType: 'ecs.g7.large', amount: 1 });
+    const [id] = run.InstanceIdSets.InstanceIdSet as [string];
+    const status = async () => {
+      const listed = await ok('DescribeInstances', { regionId: REGION, instanceIds: [id] });
+      expect(listed.Instances.Instance).toHaveLength(1);
+      return listed.Instances.Instance[0].Status as string;
+    };
+    expect(await status()).toBe('Running');
+
+    // Delete needs Stopped (unless forced): the state rules of the stateful model apply.
+    const early = await post('DeleteInstance', { instanceId: id });
+    expect(early.status).toBe(403);
+    expect(early.json.error.code).toBe('IncorrectInstanceStatus');
+
+    expect(Object.keys(await ok('StopInstance', { instance_id: id, force_stop: true }))).toEqual(['RequestId']);
+    expect(await status()).toBe('Stopped');
+    const badReboot = await post('RebootInstance', { InstanceId: id });
+    expect(badReboot.status).toBe(403);
+    expect(badReboot.json.error.code).toBe('IncorrectInstanceStatus');
+
+    await ok('StartInstance', { InstanceId: id });
+    expect(await status()).toBe('Running');
+    await ok('RebootInstance', { instanceId: id });
+    expect(await status()).toBe('Running');
+    await ok('StopInstance', { instanceId: id });
+    expect(await status()).toBe('Stopped');
+
+    await ok('DeleteInstance', { instanceId: id });
+    const gone = await post('StartInstance', { instanceId: id });
+    expect(gone.status).toBe(404);
+    expect(gone.json.error.code).toBe('InvalidInstanceId.NotFound');
+    expect((await ok('DescribeInstances', { regionId: REGION })).TotalCount).toBe(0);
+  });
+
+  it('the gateway never logs the secret', () => {
+    expect(stack.logs.lines.length).toBeGreaterThan(10);
+    expect(stack.logs.text).not.toContain(DEMO_ACCESS_KEY.accessKeySecret);
+  });
+});
