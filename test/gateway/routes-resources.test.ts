@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -123,5 +125,22 @@ describe.each(['v3', 'v1'] as const)('the example of every route reaches ECS as 
       expect(call.params.Action).toBe(route.action);
       expect(businessParams(call)).toEqual(WIRE[route.operationId]);
     }
+  });
+});
+
+describe('every resource route is in the OpenAPI main document, under its resource\'s tag, with examples', () => {
+  type Op = { operationId?: string; tags?: string[]; requestBody?: unknown; parameters?: Array<{ in: string; name: string; schema?: { example?: unknown } }>; responses: Record<string, unknown> };
+  const doc = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../openapi/openapi.json'), 'utf8')) as { paths: Record<string, Record<string, Op>> };
+  const has = (node: unknown, key: string): boolean =>
+    typeof node === 'object' && node !== null && Object.entries(node).some(([k, v]) => k === key || has(v, key));
+
+  it.each(RESOURCE_ROUTES.map((r) => [`${r.method} ${r.url}`, r] as const))('%s', (_title, route) => {
+    const op = doc.paths[`/api${route.url.replace(/:(\w+)/g, '{$1}')}`]?.[route.method.toLowerCase()];
+    expect(op, 'in openapi/openapi.json (npm run openapi)').toBeDefined();
+    expect(op!.operationId).toBe(route.operationId);
+    expect(op!.tags).toEqual([route.tag ?? 'Instance']);
+    expect(has(op!.responses['200'], 'example')).toBe(true);
+    if (op!.requestBody) expect(has(op!.requestBody, 'example')).toBe(true);
+    for (const p of op!.parameters?.filter((q) => q.in === 'path') ?? []) expect(p.schema?.example, p.name).toBeDefined();
   });
 });
