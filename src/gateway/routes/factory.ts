@@ -6,7 +6,11 @@
  *   (`'InstanceId'`, or a path of names to a member: `['SystemDisk', 'Size']`); never wire syntax. A field
  *   that names no parameter fills the one its own name spells (`regionId` → `RegionId`); `param: null` marks a
  *   field the gateway uses itself (`regionId` where the action has no RegionId: it picks the endpoint).
- *   The wire parameters are then derived from the catalog by `toWire` (src/gateway/ecs/wire.ts); or
+ *   A path through a list of objects (`['Permissions', 'PortRange']`) fills the list's one item; a field
+ *   may fill one of several parameters picked by its value (ParamByValue: a rule's `source` is a CIDR block
+ *   or a security group); a route may stand for several actions picked by one field (`actionBy`: a rule's
+ *   `direction`), every field checked against each of them. The wire parameters are then derived from the
+ *   catalog by `toWire` (src/gateway/ecs/wire.ts); or
  * - **generic** (`actionParam` names the path parameter holding the action): any catalog action, its body
  *   validated by the action's schema (src/gateway/ecs/schema.ts), built on first use and cached.
  *
@@ -18,6 +22,8 @@
  * Secrets are marked once, in the catalog: a curated field that fills a secret parameter is marked
  * `secret()` here, the generic schemas mark theirs in schema.ts, and the ECS client scrubs secret wire
  * parameters from echoed errors (src/gateway/schemas/secrets.ts).
+ * An answer of an action with secret response fields (CreateKeyPair's private key) is sent with
+ * `Cache-Control: no-store`, on curated and generic routes alike.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
