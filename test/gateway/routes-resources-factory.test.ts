@@ -53,3 +53,33 @@ describe('resource-route hooks are checked against the catalog', () => {
     expect(declare(overrides as Partial<CuratedRoute>)).toThrow(message);
   });
 });
+
+describe('routeCall (what other plugins read) resolves the action a request calls', () => {
+  it('the rule route: AuthorizeSecurityGroup by default, AuthorizeSecurityGroupEgress for direction egress', async () => {
+    const { SECURITY_GROUP_ROUTES } = await import('../../src/gateway/routes/security-groups.js');
+    const { routeCall } = await import('../../src/gateway/routes/factory.js');
+    const app = Fastify();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    const seen: unknown[] = [];
+    app.addHook('preHandler', (request, reply, done) => {
+      seen.push(routeCall(request));
+      void reply.code(204).send();
+      done();
+    });
+    for (const route of SECURITY_GROUP_ROUTES) ecsRoute(app, deps, route);
+    await app.ready();
+    const rule = { regionId: 'cn-hangzhou', protocol: 'tcp', port: 22, source: '0.0.0.0/0', destination: '0.0.0.0/0' };
+    await app.inject({ method: 'POST', url: '/security-groups/sg-bp1a/rules', payload: rule });
+    await app.inject({ method: 'POST', url: '/security-groups/sg-bp1a/rules', payload: { ...rule, direction: 'egress' } });
+    await app.inject({ method: 'POST', url: '/security-groups/sg-bp1a/rules/revoke', payload: { ...rule, direction: 'egress' } });
+    await app.inject({ method: 'GET', url: '/security-groups/sg-bp1a?regionId=cn-hangzhou' });
+    expect(seen).toEqual([
+      { action: 'AuthorizeSecurityGroup', readOnly: false },
+      { action: 'AuthorizeSecurityGroupEgress', readOnly: false },
+      { action: 'RevokeSecurityGroupEgress', readOnly: false },
+      { action: 'DescribeSecurityGroupAttribute', readOnly: true },
+    ]);
+    await app.close();
+  });
+});
