@@ -140,7 +140,7 @@ export interface CuratedRoute extends Common {
   pathParams?: Readonly<Record<string, Field>>;
   /** Checks across fields (and defaults that depend on several), applied to the whole input object. */
   refine?: (input: z.ZodObject) => z.ZodType;
-  /** The request example (body routes). */
+  /** The request example: the JSON body, or the query string of GET and DELETE (the tests send it). */
   example?: Record<string, unknown>;
   /** Inspects a successful answer; may throw (e.g. 404 for an empty lookup). */
   check?: (result: EcsResult, pathParams: Record<string, unknown>) => void;
