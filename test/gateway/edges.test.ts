@@ -146,7 +146,7 @@ describe('a known path with the wrong method is 405 with Allow, never a 404 or a
     ['get', '/api/instances/terminate', 'PUT'],
     ['delete', '/api/instances', 'GET, HEAD, POST'],
     ['post', '/api/regions', 'GET, HEAD'],
-    ['put', '/api/instances/i-bp67acfmxazb4p0001', 'GET, HEAD'],
+    ['put', '/api/instances/i-bp67acfmxazb4p0001', 'GET, HEAD, PATCH'],
   ] as const)('%s %s → 405, Allow: %s', async (method, path, allow) => {
     const { res, sent } = await upstream.exchange(request(app.server)[method](`${path}?${qs({ ...CREDS, regionId: 'cn-beijing' })}`));
     const error = expectGatewayError(res, 405, 'METHOD_NOT_ALLOWED');

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { renderOpenApi } from '../../scripts/generate-openapi.js';
+import { RESOURCE_ROUTES } from '../../src/gateway/routes/resources.js';
 
 type Operation = { operationId?: string; requestBody?: unknown; parameters?: unknown[]; responses: Record<string, unknown>; security?: unknown[] };
 type Requirement = Record<string, string[]>;
@@ -25,7 +26,9 @@ describe('the OpenAPI document', () => {
       'GET /api/ecs', 'GET /api/ecs/{Action}', 'GET /api/images', 'GET /api/instance-types', 'GET /api/instances', 'GET /api/instances/{instanceId}', 'GET /api/regions',
       'GET /api/zones', 'GET /healthz', 'GET /readyz', 'POST /api/ecs/{Action}', 'POST /api/instances', 'PUT /api/instances/reboot',
       'PUT /api/instances/start', 'PUT /api/instances/stop', 'PUT /api/instances/terminate',
-    ]);
+      // The resource routes of issue 9 (test/gateway/routes-resources.test.ts checks each one's tag and examples).
+      ...RESOURCE_ROUTES.map((r) => `${r.method} /api${r.url.replace(/:(\w+)/g, '{$1}')}`),
+    ].sort());
   });
 
   it('validates as OpenAPI 3 (swagger-parser)', async () => {

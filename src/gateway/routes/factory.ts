@@ -6,7 +6,11 @@
  *   (`'InstanceId'`, or a path of names to a member: `['SystemDisk', 'Size']`); never wire syntax. A field
  *   that names no parameter fills the one its own name spells (`regionId` → `RegionId`); `param: null` marks a
  *   field the gateway uses itself (`regionId` where the action has no RegionId: it picks the endpoint).
- *   The wire parameters are then derived from the catalog by `toWire` (src/gateway/ecs/wire.ts); or
+ *   A path through a list of objects (`['Permissions', 'PortRange']`) fills the list's one item; a field
+ *   may fill one of several parameters picked by its value (ParamByValue: a rule's `source` is a CIDR block
+ *   or a security group); a route may stand for several actions picked by one field (`actionBy`: a rule's
+ *   `direction`), every field checked against each of them. The wire parameters are then derived from the
+ *   catalog by `toWire` (src/gateway/ecs/wire.ts); or
  * - **generic** (`actionParam` names the path parameter holding the action): any catalog action, its body
  *   validated by the action's schema (src/gateway/ecs/schema.ts), built on first use and cached.
  *
@@ -18,6 +22,8 @@
  * Secrets are marked once, in the catalog: a curated field that fills a secret parameter is marked
  * `secret()` here, the generic schemas mark theirs in schema.ts, and the ECS client scrubs secret wire
  * parameters from echoed errors (src/gateway/schemas/secrets.ts).
+ * An answer of an action with secret response fields (CreateKeyPair's private key) is sent with
+ * `Cache-Control: no-store`, on curated and generic routes alike.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -55,11 +61,19 @@ export interface EcsRouteConfig {
   readOnly?: boolean;
   /** The generic route: the path parameter holding the action name. */
   actionParam?: string;
+  /** A curated route with several actions: the input field that picks one, and the action of each value (`action` is the default). */
+  actionBy?: { field: string; actions: Readonly<Record<string, string>> };
 }
 
 /** The ECS action a request calls and whether it only reads, from its route's config (undefined: none, or unknown). */
 export function routeCall(request: FastifyRequest): { action: string; readOnly: boolean } | undefined {
   const config = request.routeOptions.config as EcsRouteConfig | undefined;
+  if (config?.actionBy) {
+    const input = (request.method === 'GET' || request.method === 'DELETE' ? request.query : request.body) as Record<string, unknown> | undefined;
+    const value = input?.[config.actionBy.field];
+    const action = getAction((typeof value === 'string' ? config.actionBy.actions[value] : undefined) ?? config.action ?? '');
+    if (action) return { action: action.name, readOnly: action.readOnly };
+  }
   if (config?.action) return { action: config.action, readOnly: config.readOnly ?? false };
   if (config?.actionParam) {
     const name = (request.params as Record<string, unknown> | undefined)?.[config.actionParam];
@@ -69,15 +83,29 @@ export function routeCall(request: FastifyRequest): { action: string; readOnly: 
   return undefined;
 }
 
+/** A catalog parameter by name (`'InstanceId'`), or by a path of names to a member (`['SystemDisk', 'Size']`). */
+export type ParamRef = string | readonly string[];
+
+/**
+ * A field whose value decides which parameter it fills: `pick(value)` returns one of the keys of `params`
+ * (`source`: an IPv4 CIDR block fills `SourceCidrIp`, a security group id `SourceGroupId`). The keys say
+ * what the value is ("a security group id"): they name it in the 400 when the route's action has no such
+ * parameter. Every parameter is checked against the catalog at start-up.
+ */
+export interface ParamByValue {
+  params: Readonly<Record<string, ParamRef>>;
+  pick: (value: unknown) => string;
+}
+
 /** A public field of a curated route: its validation and the catalog parameter it fills. */
 export interface FieldSpec {
   schema: z.ZodType;
   /**
-   * The catalog parameter this field fills, by name (`'InstanceId'`) or by a path of names to a member
-   * (`['SystemDisk', 'Size']`); default: the parameter whose name the field spells. `null`: not an ECS
-   * parameter (the gateway uses it itself).
+   * The catalog parameter this field fills (a name or a path of names; a path through a list of objects,
+   * `['Permissions', 'PortRange']`, fills its one item); default: the parameter whose name the field spells.
+   * A ParamByValue: one of several, by the value. `null`: not an ECS parameter (the gateway uses it itself).
    */
-  param?: string | readonly string[] | null;
+  param?: ParamRef | ParamByValue | null;
 }
 
 /** A field: its schema alone (it fills the parameter its name spells), or a FieldSpec. */
@@ -94,16 +122,25 @@ interface Common {
 
 /** A curated route: one catalog action behind chosen public fields. */
 export interface CuratedRoute extends Common {
-  method: 'GET' | 'POST' | 'PUT';
-  /** The catalog action, e.g. `StopInstances`. */
+  /** GET and DELETE take the fields in the query string; POST, PUT and PATCH in a JSON body. */
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The catalog action, e.g. `StopInstances` (with `actionBy`: the default one). */
   action: string;
+  /**
+   * A route in front of several actions: the field (`param: null`) whose value picks the action
+   * (`direction: "egress"` → AuthorizeSecurityGroupEgress); absent or another value: `action`. Every
+   * field is checked against every action at start-up.
+   */
+  actionBy?: { field: string; actions: Readonly<Record<string, string>> };
+  /** The OpenAPI tag (the resource), default `Instance`. */
+  tag?: string;
   /** The public fields, in the order they are documented (query string for GET, JSON body otherwise). Credentials and `endpoint` are added. */
   fields: Readonly<Record<string, Field>>;
   /** Path parameters (`/instances/:instanceId`) and the parameters they fill. */
   pathParams?: Readonly<Record<string, Field>>;
-  /** Checks across fields, applied to the whole input object. */
+  /** Checks across fields (and defaults that depend on several), applied to the whole input object. */
   refine?: (input: z.ZodObject) => z.ZodType;
-  /** The request example (body routes). */
+  /** The request example: the JSON body, or the query string of GET and DELETE (the tests send it). */
   example?: Record<string, unknown>;
   /** Inspects a successful answer; may throw (e.g. 404 for an empty lookup). */
   check?: (result: EcsResult, pathParams: Record<string, unknown>) => void;
@@ -213,9 +250,11 @@ function normalizeGeneric(request: FastifyRequest, actionParam: string): void {
   request.body = mergeCredentialHeaders(folded, request.headers);
 }
 
-/** A catalog parameter a curated field fills: the path of names to it and the parameter itself. */
+/** A catalog parameter a curated field fills: the path of names to it, which levels are lists, and the parameter itself. */
 interface Target {
   names: readonly string[];
+  /** Per name: whether that level is a list (of objects, when a deeper name follows: its one item is filled). */
+  lists: readonly boolean[];
   param: Param;
 }
 
@@ -226,27 +265,31 @@ function membersOf(param: Param): readonly Param[] | undefined {
   return undefined;
 }
 
-/** Resolves what a curated field fills; throws (at start-up) when the declaration does not fit the catalog. */
-function resolveTarget(action: Action, where: string, field: string, param: FieldSpec['param']): Target | undefined {
-  if (param === null) return undefined;
+/**
+ * Resolves a parameter reference of `field` in `action`; undefined when `optional` and the action lacks it,
+ * else throws (at start-up) when the declaration does not fit the catalog.
+ */
+function resolveRef(action: Action, where: string, field: string, ref: ParamRef | undefined, optional = false): Target | undefined {
   const fail = (why: string): never => {
     throw new Error(`${where}: field ${field} ${why}`);
   };
-  if (param === undefined) {
+  if (ref === undefined) {
     const p = memberFor(action.params, field);
     if (!p || p.internal) return fail(`spells no parameter of ${action.name}; name one with \`param\` (or \`param: null\`)`);
-    return { names: [p.name], param: p };
+    return { names: [p.name], lists: [p.type === 'array'], param: p };
   }
-  const names = typeof param === 'string' ? [param] : [...param];
+  const names = typeof ref === 'string' ? [ref] : [...ref];
   let members: readonly Param[] | undefined = action.params;
   let found: Param | undefined;
+  const lists: boolean[] = [];
   for (const name of names) {
     if (/[.\d]/.test(name[0] ?? '') || name.includes('.')) fail(`names ${name}: give catalog names, not wire syntax`);
     found = members?.find((m) => m.name === name);
-    if (!found || found.internal) return fail(`names ${names.join(' → ')}, which ${action.name} does not have`);
+    if (!found || found.internal) return optional ? undefined : fail(`names ${names.join(' → ')}, which ${action.name} does not have`);
+    lists.push(found.type === 'array');
     members = membersOf(found);
   }
-  return { names, param: found! };
+  return { names, lists, param: found! };
 }
 
 /** Every key of the public objects a field holds must be a member of the catalog objects it fills. */
@@ -259,37 +302,86 @@ function checkMembers(where: string, field: string, schema: z.ZodType, target: T
   }
 }
 
-/** Where one value of the validated input goes in the catalog-shaped input of toWire. */
-interface Placement {
-  from: 'input' | 'params';
-  key: string;
+/** Where a value goes in the catalog-shaped input of toWire. */
+interface Slot {
   names: readonly string[];
+  lists: readonly boolean[];
   /** The parameter is a list and the field a single value (a path parameter): send it as a one-item list. */
   wrap: boolean;
 }
 
-function place(out: Record<string, unknown>, names: readonly string[], value: unknown): void {
-  let node = out;
-  for (const name of names.slice(0, -1)) {
-    const next = node[name];
-    node = (typeof next === 'object' && next !== null ? next : (node[name] = {})) as Record<string, unknown>;
-  }
-  node[names.at(-1)!] = value;
+/** Where one value of the validated input goes: one slot, or (ParamByValue) the slot its value picks. */
+interface Placement {
+  from: 'input' | 'params';
+  key: string;
+  slot?: Slot;
+  /** ParamByValue: the picker and, per pick, the slot (undefined: this action has no such parameter). */
+  byValue?: { pick: (value: unknown) => string; slots: Readonly<Record<string, Slot | undefined>> };
 }
 
-/** The field schemas of a curated route (secret-marked from the catalog) and where each value goes. */
-function compileFields(action: Action, where: string, fields: Readonly<Record<string, Field>>, from: Placement['from'], placements: Placement[]): Record<string, z.ZodType> {
+const slotOf = (target: Target): Slot => ({ names: target.names, lists: target.lists, wrap: target.param.type === 'array' });
+
+/** Puts `value` at `slot`; a list level before the last is one object, created as a one-item list. */
+function place(out: Record<string, unknown>, slot: Slot, value: unknown): void {
+  const { names, lists } = slot;
+  let node = out;
+  names.slice(0, -1).forEach((name, i) => {
+    if (lists[i]) {
+      const list = (Array.isArray(node[name]) ? node[name] : (node[name] = [{}])) as Record<string, unknown>[];
+      node = list[0]!;
+      return;
+    }
+    const next = node[name];
+    node = (typeof next === 'object' && next !== null ? next : (node[name] = {})) as Record<string, unknown>;
+  });
+  node[names.at(-1)!] = slot.wrap && !Array.isArray(value) ? [value] : value;
+}
+
+const isByValue = (param: FieldSpec['param']): param is ParamByValue =>
+  typeof param === 'object' && param !== null && !Array.isArray(param) && 'pick' in param;
+
+/**
+ * The field schemas of a curated route (secret-marked from the catalog: a field is secret when what it
+ * fills is, in any of the route's actions) and, per action, where each value goes.
+ */
+function compileFields(actions: readonly Action[], where: string, fields: Readonly<Record<string, Field>>, from: Placement['from'],
+  placements: Map<Action, Placement[]>): Record<string, z.ZodType> {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, field] of Object.entries(fields)) {
     const { schema, param } = field instanceof z.ZodType ? { schema: field, param: undefined } : field;
-    const target = resolveTarget(action, where, name, param);
-    if (!target) {
+    if (param === null) {
       shape[name] = schema;
       continue;
     }
-    checkMembers(where, name, schema, target);
-    shape[name] = holdsSecret(target.param) ? secret(schema) : schema;
-    placements.push({ from, key: name, names: target.names, wrap: target.param.type === 'array' });
+    let secretField = false;
+    for (const action of actions) {
+      const list = placements.get(action) ?? [];
+      placements.set(action, list);
+      if (isByValue(param)) {
+        const slots: Record<string, Slot | undefined> = {};
+        for (const [kind, ref] of Object.entries(param.params)) {
+          // A choice one of the route's actions lacks is refused per request; one that no action has is a typo.
+          const target = resolveRef(action, where, name, ref, actions.length > 1);
+          if (target) {
+            checkMembers(where, name, schema, target);
+            secretField ||= holdsSecret(target.param);
+          }
+          slots[kind] = target && slotOf(target);
+        }
+        list.push({ from, key: name, byValue: { pick: param.pick, slots } });
+      } else {
+        const target = resolveRef(action, where, name, param)!;
+        checkMembers(where, name, schema, target);
+        secretField ||= holdsSecret(target.param);
+        list.push({ from, key: name, slot: slotOf(target) });
+      }
+    }
+    if (isByValue(param)) {
+      for (const ref of Object.values(param.params)) {
+        if (actions.every((a) => !resolveRef(a, where, name, ref, true))) resolveRef(actions[0]!, where, name, ref);
+      }
+    }
+    shape[name] = secretField ? secret(schema) : schema;
   }
   return shape;
 }
@@ -399,31 +491,63 @@ function registerGeneric(app: FastifyInstance, deps: RouteDeps, decl: GenericRou
       if (!parsed.success) throw genericValidationError(action, parsed.error.issues);
       const input = parsed.data;
       const text = await callEcs(request, deps, { action, input, wire: toWire(action, input, { ignore: GATEWAY_FIELDS }) });
+      if (noStore(action)) reply.header('cache-control', 'no-store');
       // A string with a JSON content type is sent as it is, past the serializer.
       return reply.type('application/json; charset=utf-8').send(text as never);
     },
   });
 }
 
+/** The actions of a curated declaration: `action`, then those of `actionBy`; throws for one the catalog lacks. */
+function actionsOf(decl: CuratedRoute): Action[] {
+  const names = [...new Set([decl.action, ...Object.values(decl.actionBy?.actions ?? {})])];
+  return names.map((name) => {
+    const action = getAction(name);
+    if (!action) throw new Error(`${decl.operationId}: ${name} is not an ECS action of the catalog`);
+    return action;
+  });
+}
+
+/** An answer carrying a secret (CreateKeyPair's private key, …) must not be kept by any cache. */
+export const noStore = (action: Action): boolean => (action.responseSecrets?.length ?? 0) > 0;
+
 function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRoute): void {
-  const action = getAction(decl.action);
-  if (!action) throw new Error(`${decl.operationId}: ${decl.action} is not an ECS action of the catalog`);
-  const where = `${decl.operationId} (${decl.action})`;
-  const placements: Placement[] = [];
-  let input: z.ZodType = z.strictObject({ ...commonFields, ...compileFields(action, where, decl.fields, 'input', placements) });
+  const actions = actionsOf(decl);
+  const where = `${decl.operationId} (${actions.map((a) => a.name).join(', ')})`;
+  if (decl.actionBy) {
+    const picker = (decl.fields as Record<string, Field>)[decl.actionBy.field];
+    if (!picker || picker instanceof z.ZodType || picker.param !== null) throw new Error(`${where}: actionBy names ${decl.actionBy.field}, which must be a field with \`param: null\``);
+  }
+  const placements = new Map<Action, Placement[]>();
+  let input: z.ZodType = z.strictObject({ ...commonFields, ...compileFields(actions, where, decl.fields, 'input', placements) });
   if (decl.refine) input = decl.refine(input as z.ZodObject);
   if (decl.example) input = input.meta({ example: decl.example });
-  const pathParams = decl.pathParams ? z.object(compileFields(action, where, decl.pathParams, 'params', placements)) : undefined;
-  const location = decl.method === 'GET' ? 'querystring' : 'body';
-  const config: EcsRouteConfig = { action: action.name, readOnly: action.readOnly };
+  const pathParams = decl.pathParams ? z.object(compileFields(actions, where, decl.pathParams, 'params', placements)) : undefined;
+  const location = decl.method === 'GET' || decl.method === 'DELETE' ? 'querystring' : 'body';
+  const [main] = actions as [Action];
+  const config: EcsRouteConfig = { action: main.name, readOnly: main.readOnly, ...(decl.actionBy ? { actionBy: decl.actionBy } : {}) };
+
+  const actionFor = (values: Record<string, unknown>): Action => {
+    const value = decl.actionBy ? values[decl.actionBy.field] : undefined;
+    const name = typeof value === 'string' ? decl.actionBy?.actions[value] : undefined;
+    return (name && actions.find((a) => a.name === name)) || main;
+  };
 
   /** The wire parameters, from the catalog: each field's value placed under the parameter it fills. */
-  const wireOf = (values: Record<string, unknown>, params: Record<string, unknown>): WireParams => {
+  const wireOf = (action: Action, values: Record<string, unknown>, params: Record<string, unknown>): WireParams => {
     const catalogInput: Record<string, unknown> = {};
-    for (const p of placements) {
+    for (const p of placements.get(action) ?? []) {
       const value = (p.from === 'params' ? params : values)[p.key];
       if (value === undefined) continue;
-      place(catalogInput, p.names, p.wrap && !Array.isArray(value) ? [value] : value);
+      let slot = p.slot;
+      if (p.byValue) {
+        const kind = p.byValue.pick(value);
+        slot = p.byValue.slots[kind];
+        if (!slot) {
+          throw validationError([{ location: p.from === 'params' ? 'params' : location, field: p.key, message: `${action.name} does not take ${kind} here` }]);
+        }
+      }
+      place(catalogInput, slot!, value);
     }
     return toWire(action, catalogInput);
   };
@@ -436,7 +560,7 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
       operationId: decl.operationId,
       summary: decl.summary,
       description: decl.description,
-      tags: ['Instance'],
+      tags: [decl.tag ?? 'Instance'],
       [location]: input,
       ...(pathParams ? { params: pathParams } : {}),
       response: { 200: envelopeSchema(decl.exampleBody), ...errorResponses },
@@ -453,10 +577,12 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
     handler: async (request, reply) => {
       const values = (location === 'querystring' ? request.query : request.body) as Record<string, unknown>;
       const params = (request.params ?? {}) as Record<string, unknown>;
+      const action = actionFor(values);
       const check = decl.check;
       const text = await callEcs(request, deps, {
-        action, input: values, wire: wireOf(values, params), check: check ? (result) => check(result, params) : undefined,
+        action, input: values, wire: wireOf(action, values, params), check: check ? (result) => check(result, params) : undefined,
       });
+      if (noStore(action)) reply.header('cache-control', 'no-store');
       return reply.type('application/json; charset=utf-8').send(text as never);
     },
   });
