@@ -6,6 +6,7 @@ import { getAction } from '../../src/gateway/ecs/catalog/index.js';
 import type { Param, Shape } from '../../src/gateway/ecs/catalog/types.js';
 import { camelCase, snakeCase } from '../../src/gateway/ecs/names.js';
 import { bodyProblems } from '../emulator/sdk-shape.js';
+import { prepareSample, sdkCall } from '../support/domain-prepare.js';
 import { DOMAIN_SAMPLE, type SampleCall } from '../support/domain-sample.js';
 import { call, DEMO_ACCESS_KEY, startStack, type Answer, type Stack } from '../support/stack.js';
 
@@ -14,7 +15,9 @@ import { call, DEMO_ACCESS_KEY, startStack, type Answer, type Stack } from '../s
  * V1, for the sample of actions from every catalog domain (test/support/domain-sample.ts). Each call answers
  * 200 with the envelope and a body of the SDK's response model. The parameters go in all three spellings:
  * lowerCamelCase under V3, snake_case and the exact wire names (alternately) under V1, nested members too.
- * Then refusals that never reach the emulator (seen by a counting relay between gateway and emulator), an
+ * What a call names (an instance, disks, a snapshot, an image, security groups, the VPC and a vSwitch, a key pair,
+ * an invocation) is made first in the emulator, directly with the demo key (test/support/domain-prepare.ts),
+ * since the emulator's state is reset before each test. Then refusals that never reach the emulator (seen by a counting relay between gateway and emulator), an
  * error from the emulator with ECS's code kept, and the singular instance actions running a real lifecycle
  * (transitions are instant: the stack's emulator has EMULATOR_TRANSITION_MS=0).
  */
@@ -132,6 +135,14 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
     relay.count = 0;
   });
 
+  /** The sample call with what it names made in the emulator (directly, not through the gateway or the relay). */
+  const prepared = async (sample: SampleCall): Promise<SampleCall> => {
+    const before = relay.count;
+    const { call: ready } = await prepareSample(sample, sdkCall(stack.emulator.url, creds));
+    expect(relay.count).toBe(before);
+    return ready;
+  };
+
   const post = (action: string, body: Record<string, unknown>): Promise<Answer> => call(stack.base, 'POST', `/api/ecs/${action}`, { ...creds, ...body });
   const ok = async (action: string, body: Record<string, unknown>): Promise<Record<string, any>> => {
     const res = await post(action, body);
@@ -145,7 +156,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
   describe.each(DOMAIN_SAMPLE.map((s, i) => [s.domain, s.action, spellingOf(i), s] as const))('%s: %s (%s)', (_domain, action, spelling, sample) => {
     it('answers 200, the envelope, and a body of the response model', async () => {
       const catalog = getAction(action)!;
-      const body = bodyOf(sample, spelling);
+      const body = bodyOf(await prepared(sample), spelling);
       // The spelling is the one this case claims, at every depth.
       const keys = keysDeep(body, { type: 'object', members: catalog.params });
       if (spelling === 'snake') for (const k of keys) expect(k).toMatch(/^[a-z0-9_]+$/);
@@ -173,17 +184,38 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
   });
 
   it('key fields of a few answers: ids of what was created, the list of what was asked for', async () => {
-    const sample = (action: string) => bodyOf(DOMAIN_SAMPLE.find((s) => s.action === action)!, version === 'v3' ? 'camel' : 'snake');
-    expect((await ok('CreateInstance', sample('CreateInstance'))).InstanceId).toMatch(/^i-/);
-    expect((await ok('CreateDisk', sample('CreateDisk'))).DiskId).toMatch(/^d-/);
-    expect((await ok('CreateSecurityGroup', sample('CreateSecurityGroup'))).SecurityGroupId).toMatch(/^sg-/);
-    const regions = await ok('DescribeRegions', sample('DescribeRegions'));
+    const sample = async (action: string) => bodyOf(await prepared(DOMAIN_SAMPLE.find((s) => s.action === action)!), version === 'v3' ? 'camel' : 'snake');
+    expect((await ok('CreateInstance', await sample('CreateInstance'))).InstanceId).toMatch(/^i-/);
+    expect((await ok('CreateDisk', await sample('CreateDisk'))).DiskId).toMatch(/^d-/);
+    expect((await ok('CreateSecurityGroup', await sample('CreateSecurityGroup'))).SecurityGroupId).toMatch(/^sg-/);
+    const regions = await ok('DescribeRegions', await sample('DescribeRegions'));
     expect(regions.Regions.Region.map((r: { RegionId: string }) => r.RegionId)).toContain(REGION);
-    const images = await ok('DescribeImages', sample('DescribeImages'));
+    const images = await ok('DescribeImages', await sample('DescribeImages'));
     expect(images).toMatchObject({ PageSize: 5 });
     expect(images.Images.Image.length).toBeGreaterThan(0);
     expect(images.Images.Image.length).toBeLessThanOrEqual(5);
     expect(images.Images.Image.every((i: { ImageOwnerAlias: string }) => i.ImageOwnerAlias === 'system')).toBe(true);
+  });
+
+  it('the calls naming prepared resources act on them: a disk attached, a key pair on the instance, the snapshot and invocation listed', async () => {
+    const sample = (action: string) => prepared(DOMAIN_SAMPLE.find((s) => s.action === action)!);
+    const attach = await sample('AttachDisk');
+    await ok('AttachDisk', attach.params);
+    const disks = await ok('DescribeDisks', { RegionId: REGION, DiskIds: [attach.params.DiskId] });
+    expect(disks.Disks.Disk).toEqual([expect.objectContaining({ DiskId: attach.params.DiskId, Status: 'In_use', InstanceId: attach.params.InstanceId })]);
+
+    const keyPair = await ok('AttachKeyPair', (await sample('AttachKeyPair')).params);
+    expect(keyPair).toMatchObject({ KeyPairName: 'sample-key-pair', TotalCount: '1', FailCount: '0' });
+
+    const snapshots = await sample('DescribeSnapshots');
+    expect((await ok('DescribeSnapshots', snapshots.params)).Snapshots.Snapshot).toEqual([
+      expect.objectContaining({ SnapshotId: (snapshots.params.SnapshotIds as string[])[0], Status: 'accomplished' }),
+    ]);
+
+    const invocations = await sample('DescribeInvocations');
+    expect((await ok('DescribeInvocations', invocations.params)).Invocations.Invocation).toEqual([
+      expect.objectContaining({ InvokeId: invocations.params.InvokeId }),
+    ]);
   });
 
   it('an unknown parameter name → 400 VALIDATION_FAILED with a suggestion; nothing reaches the emulator', async () => {

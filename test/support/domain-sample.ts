@@ -5,9 +5,13 @@
  * as native arrays or objects (encoded to one JSON string on the wire). This is the body shape
  * `POST /api/ecs/{Action}` takes, and what test/emulator/domain-sample.test.ts expands for the official SDKs.
  *
- * Every call answers 200 from a fresh emulator, the ones with state once what they name exists: the
- * placeholders `i-bp1sample000000001`, `sg-bp1sample00000000N`, `vpc-bp1sample000000001` and the key pair
- * `sample-key-pair` (test/emulator/domain-sample.test.ts makes them first); the rest are answered synthetically.
+ * Every call answers 200 from a fresh emulator once what it names exists. The placeholder IDs stand for real
+ * resources that test/support/domain-prepare.ts makes first and swaps in: `i-bp1sample000000001` a Running
+ * instance, `d-bp1sample000000001` an Available data disk in its zone (AttachDisk), `d-bp1sample000000002` its
+ * system disk (attached: CreateSnapshot), `s-bp1sample000000001` a snapshot of it, `m-bp1sample000000001` a custom
+ * image, `sg-bp1sample00000000N` security groups, `vpc-bp1sample000000001` / `vsw-bp1sample000000001` the default
+ * VPC and a default vSwitch, `sample-key-pair` a key pair, `t-hz0sample000001` a RunCommand invocation. The rest
+ * (`c-…`, `eni-…`, `dh-…`, tasks) name kinds the emulator keeps no state for, in calls it answers synthetically.
  */
 
 /** The catalog's domains (src/gateway/ecs/catalog/types.ts `Domain`; spelled out here, the emulator shares no code). */
@@ -36,7 +40,7 @@ export const DOMAIN_SAMPLE: readonly SampleCall[] = [
   { domain: 'disks', action: 'CreateDisk', params: { ...region, ZoneId: 'cn-hangzhou-i', DiskCategory: 'cloud_essd', Size: 40, Tag: [{ Key: 'env', Value: 'test' }] } },
   { domain: 'disks', action: 'AttachDisk', params: { InstanceId: 'i-bp1sample000000001', DiskId: 'd-bp1sample000000001', DeleteWithInstance: true } },
   // snapshots
-  { domain: 'snapshots', action: 'CreateSnapshot', params: { DiskId: 'd-bp1sample000000001', SnapshotName: 'nightly', Tag: [{ Key: 'k', Value: 'v' }] } },
+  { domain: 'snapshots', action: 'CreateSnapshot', params: { DiskId: 'd-bp1sample000000002', SnapshotName: 'nightly', Tag: [{ Key: 'k', Value: 'v' }] } },
   { domain: 'snapshots', action: 'DescribeSnapshots', params: { ...region, SnapshotIds: ['s-bp1sample000000001'] } },
   { domain: 'snapshots', action: 'CreateAutoSnapshotPolicy', params: { regionId: 'cn-hangzhou', timePoints: ['0', '12'], repeatWeekdays: ['1', '7'], retentionDays: 7 } },
   // images
