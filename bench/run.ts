@@ -393,7 +393,9 @@ async function main(): Promise<void> {
 
   const runs: Record<TargetName, Run[]> = { gateway: [], generic: [], baseline: [], wrapper: [], floor: [] };
   for (let round = 1; round <= S.rounds; round++) {
-    for (const name of TARGETS) {
+    // ABBA: every other round runs the targets in reverse, so that no target always follows the same one
+    // (gateway and generic share a process, and whatever ran just before a round colours it).
+    for (const name of round % 2 ? TARGETS : [...TARGETS].reverse()) {
       const r = summarise(await load(t[name], { durationS: S.durationS, request: requestOf(name) }));
       runs[name].push(r);
       log(`round ${round}/${S.rounds} ${name.padEnd(7)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ${fmt(r.cpuUs)} µs CPU/req${r.bad ? `  ${r.bad} errors/non-2xx` : ''}`);
