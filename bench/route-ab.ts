@@ -10,8 +10,15 @@
  * both routes alike within ~100 ms; the result is the median over pairs of the per-pair ratio.
  * The CPU includes what inject and the app's logging cost (same for both), so the difference in µs is the
  * more telling figure, and the ratio a conservative one.
+ *
+ * ROUTE_AB_HTTP=1: over real HTTP instead. The gateway (dist/src/gateway/server.js) runs as its own process, as
+ * in `npm run bench`; batches of ROUTE_AB_HTTP_BATCH (3000) requests by autocannon (`amount`, 32 connections)
+ * alternate A B B A …; each batch's CPU is the gateway process's own (/proc/<pid>/stat, 10 ms ticks: ±1.5% at
+ * ~250 µs a request), ROUTE_AB_PAIRS defaults to 20 there.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +47,65 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** CPU time (user + system) of a process so far, in µs (Linux /proc, clock ticks of 10 ms). */
+function procCpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function overHttp(upstreamUrl: string): Promise<void> {
+  const pairs = Number(process.env.ROUTE_AB_PAIRS ?? 20);
+  const amount = Number(process.env.ROUTE_AB_HTTP_BATCH ?? 3000);
+  const port = await freePort();
+  const gw = spawn(process.execPath, [fileURLToPath(new URL('../src/gateway/server.js', import.meta.url))], {
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', ECS_UPSTREAM_URL: upstreamUrl, ECS_SIGNATURE_VERSION: 'v3', HOST: '127.0.0.1', PORT: String(port) },
+    stdio: 'ignore',
+  });
+  process.on('exit', () => gw.kill('SIGKILL'));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+    if (i > 400) throw new Error('gateway did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const reqs = {
+    curated: { url: `${base}${ROUTE.path}`, method: ROUTE.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(REQUEST_BODY) },
+    // ROUTE_AB_GENERIC_CREDS=body: the credentials as body fields, as the curated request sends them.
+    generic: process.env.ROUTE_AB_GENERIC_CREDS === 'body'
+      ? { url: `${base}${GENERIC_ROUTE.path}`, method: GENERIC_ROUTE.method, headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ accessKeyId: REQUEST_BODY.accessKeyId, accessKeySecret: REQUEST_BODY.accessKeySecret, ...GENERIC_REQUEST_BODY }) }
+      : { url: `${base}${GENERIC_ROUTE.path}`, method: GENERIC_ROUTE.method, headers: { 'content-type': 'application/json', ...GENERIC_HEADERS }, body: JSON.stringify(GENERIC_REQUEST_BODY) },
+  } as const;
+  const batch = async (name: 'curated' | 'generic') => {
+    const c0 = procCpuUs(gw.pid!);
+    const r = await autocannon({ ...reqs[name], method: reqs[name].method as 'PUT', connections: 32, amount });
+    if (r.non2xx || r.errors || r.timeouts) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    return { cpuUs: (procCpuUs(gw.pid!) - c0) / r.requests.total };
+  };
+  for (let i = 0; i < 3; i++) { await batch('curated'); await batch('generic'); }
+  const cpu = { curated: [] as number[], generic: [] as number[] };
+  const cpuRatio: number[] = [];
+  const diff: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const order = i % 2 ? ['generic', 'curated'] as const : ['curated', 'generic'] as const;
+    const r: Record<string, { cpuUs: number }> = {};
+    for (const name of order) r[name] = await batch(name);
+    cpu.curated.push(r.curated!.cpuUs); cpu.generic.push(r.generic!.cpuUs);
+    cpuRatio.push(r.curated!.cpuUs / r.generic!.cpuUs);
+    diff.push(r.generic!.cpuUs - r.curated!.cpuUs);
+  }
+  gw.kill('SIGTERM');
+  process.stdout.write([
+    `# generic vs curated route over HTTP, A/B in batches of ${amount} requests (32 connections), ${pairs} pairs; gateway process CPU from /proc; generic credentials in ${process.env.ROUTE_AB_GENERIC_CREDS === 'body' ? 'the body' : 'headers'}`,
+    '',
+    `- date ${new Date().toISOString()}, node ${process.version}, load average ${os.loadavg().map((n) => n.toFixed(1)).join(' / ')}`,
+    '',
+    `| CPU µs/request (median) | curated ${median(cpu.curated).toFixed(0)} | generic ${median(cpu.generic).toFixed(0)} | curated ÷ generic ${median(cpuRatio).toFixed(3)}× (p25–p75 ${q(cpuRatio, 0.25).toFixed(2)}–${q(cpuRatio, 0.75).toFixed(2)}) |`,
+    `| generic − curated CPU µs/request, per pair | | | median ${median(diff).toFixed(1)} (p25 ${q(diff, 0.25).toFixed(1)}, p75 ${q(diff, 0.75).toFixed(1)}) |`,
+    '',
+  ].join('\n'));
+}
+
 async function main(): Promise<void> {
   const port = await freePort();
   const upstream = spawn(process.execPath, [fileURLToPath(new URL('./upstream.js', import.meta.url))], {
@@ -47,6 +113,11 @@ async function main(): Promise<void> {
   });
   process.on('exit', () => upstream.kill('SIGKILL'));
   await new Promise((r) => setTimeout(r, 500));
+  if (process.env.ROUTE_AB_HTTP === '1') {
+    await overHttp(`http://127.0.0.1:${port}`);
+    upstream.kill('SIGTERM');
+    return;
+  }
   const config = loadConfig({ ECS_UPSTREAM_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info', ECS_SIGNATURE_VERSION: 'v3' }, { homeDir: '/nonexistent' });
   const app = await buildApp({ config, logStream: new Writable({ write: (_c, _e, done) => done() }) });
   await app.ready();
