@@ -52,3 +52,18 @@ export const REQUEST_BODY = {
 
 /** The protobuf Struct type URL of the gateway's envelope, which the other targets reproduce. */
 export const STRUCT_TYPE_URL = 'type.googleapis.com/google.protobuf.Struct';
+
+/** The generic route, calling the same action as ROUTE. */
+export const GENERIC_ROUTE = { method: 'POST', path: '/api/ecs/StopInstances' } as const;
+
+/** The generic route's body: the action's parameters by their lowerCamelCase names (credentials go in headers). */
+export const GENERIC_REQUEST_BODY = {
+  regionId: 'cn-hangzhou',
+  instanceId: ['i-bp67acfmxazb4p0001'],
+};
+
+/** The credential headers every route takes. */
+export const GENERIC_HEADERS: Record<string, string> = {
+  'x-access-key-id': ACCESS_KEY_ID,
+  'x-access-key-secret': ACCESS_KEY_SECRET,
+};

@@ -15,7 +15,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
-import { REQUEST_BODY, ROUTE, STOP_INSTANCES_BODY, STRUCT_TYPE_URL } from './fixtures.js';
+import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE, STOP_INSTANCES_BODY, STRUCT_TYPE_URL } from './fixtures.js';
 import type { SignResults } from './sign.js';
 
 // ---- settings -------------------------------------------------------------------------------
@@ -51,12 +51,20 @@ const S = {
  * The targets, checked in the benchmark only: issue 8's (gateway ≥ 0.75× the floor; start-up ≤ 1.5× and
  * RSS after start-up ≤ +40 MB over the baseline) and the earlier ones.
  */
-const GOALS = { vsFloor: 0.75, vsWrapper: 2, p99VsFloor: 1.5, rssGrowthMb: 30, startupVsBaseline: 1.5, startupRssOverBaselineMb: 40 };
+const GOALS = { genericVsCurated: 0.9, vsFloor: 0.75, vsWrapper: 2, p99VsFloor: 1.5, rssGrowthMb: 30, startupVsBaseline: 1.5, startupRssOverBaselineMb: 40 };
 
-type TargetName = 'gateway' | 'baseline' | 'wrapper' | 'floor';
-const TARGETS: TargetName[] = S.baseline ? ['gateway', 'baseline', 'wrapper', 'floor'] : ['gateway', 'wrapper', 'floor'];
+type TargetName = 'gateway' | 'generic' | 'baseline' | 'wrapper' | 'floor';
+/**
+ * `generic` is the same gateway process as `gateway`, loaded through `POST /api/ecs/StopInstances` instead of
+ * `PUT /api/instances/stop`. BENCH_TARGETS (e.g. `gateway,generic`) measures a subset; `gateway` is always in it.
+ */
+const ONLY = new Set((process.env.BENCH_TARGETS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const TARGETS: TargetName[] = (['gateway', 'generic', 'baseline', 'wrapper', 'floor'] as const)
+  .filter((n) => (n !== 'baseline' || S.baseline) && (n === 'gateway' || ONLY.size === 0 || ONLY.has(n)));
+const has = (name: TargetName) => TARGETS.includes(name);
 const DESCRIPTION: Record<TargetName, string> = {
-  gateway: 'the gateway as shipped (validation, V3 signing, info logging)',
+  gateway: 'the gateway as shipped (validation, V3 signing, info logging), curated `PUT /api/instances/stop`',
+  generic: 'the same gateway process, generic `POST /api/ecs/StopInstances` (credentials as headers)',
   baseline: `the gateway as of the baseline (${S.baseline ? gitCommit(S.baseline) : '—'}), same settings`,
   wrapper: 'Fastify + official @alicloud/ecs20140526 client',
   floor: 'Fastify + hand-made V3 signing + undici, nothing else',
@@ -190,16 +198,21 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-const REQUEST_JSON = JSON.stringify(REQUEST_BODY);
+/** What each target is asked: the curated route everywhere, the generic route for `generic`. */
+interface BenchRequest { method: string; path: string; headers: Record<string, string>; body: string }
+const CURATED_REQUEST: BenchRequest = { ...ROUTE, headers: { 'content-type': 'application/json' }, body: JSON.stringify(REQUEST_BODY) };
+const GENERIC_REQUEST: BenchRequest = { ...GENERIC_ROUTE, headers: { 'content-type': 'application/json', ...GENERIC_HEADERS }, body: JSON.stringify(GENERIC_REQUEST_BODY) };
+const requestOf = (name: string): BenchRequest => (name === 'generic' ? GENERIC_REQUEST : CURATED_REQUEST);
 
 /** Loads one target; also returns the CPU time the target itself spent per request, in µs. */
-async function load(child: Child, opts: { durationS?: number; amount?: number }): Promise<Result & { cpuUsPerReq: number }> {
+async function load(child: Child, opts: { durationS?: number; amount?: number; request?: BenchRequest }): Promise<Result & { cpuUsPerReq: number }> {
   const cpu0 = cpuMs(child.proc.pid);
+  const req = opts.request ?? CURATED_REQUEST;
   const result = await autocannon({
-    url: `${child.url}${ROUTE.path}`,
-    method: ROUTE.method,
-    headers: { 'content-type': 'application/json' },
-    body: REQUEST_JSON,
+    url: `${child.url}${req.path}`,
+    method: req.method as 'PUT',
+    headers: req.headers,
+    body: req.body,
     connections: S.connections,
     pipelining: 1,
     timeout: 10,
@@ -208,13 +221,22 @@ async function load(child: Child, opts: { durationS?: number; amount?: number })
   return { ...result, cpuUsPerReq: ((cpuMs(child.proc.pid) - cpu0) * 1000) / result.requests.total };
 }
 
+/** The last envelope each request got in sanityCheck (to compare the generic route's with the curated one's). */
+const lastEnvelope = new Map<BenchRequest, unknown>();
+
+/** The envelope without the headers that differ per answer (`date`). */
+function comparable(envelope: unknown): unknown {
+  const e = structuredClone(envelope) as { data?: { value?: { headers?: Record<string, string> } } };
+  delete e.data?.value?.headers?.date;
+  return e;
+}
+
 /** One request through the target; the answer must be the gateway's envelope around the upstream's body. */
-async function sanityCheck(child: Child): Promise<string> {
-  const res = await fetch(`${child.url}${ROUTE.path}`, {
-    method: ROUTE.method, headers: { 'content-type': 'application/json' }, body: REQUEST_JSON,
-  });
+async function sanityCheck(child: Child, req: BenchRequest = CURATED_REQUEST): Promise<string> {
+  const res = await fetch(`${child.url}${req.path}`, { method: req.method, headers: req.headers, body: req.body });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`${child.name}: ${ROUTE.method} ${ROUTE.path} answered ${res.status}: ${text.slice(0, 500)}`);
+  if (res.status !== 200) throw new Error(`${child.name}: ${req.method} ${req.path} answered ${res.status}: ${text.slice(0, 500)}`);
+  lastEnvelope.set(req, JSON.parse(text) as unknown);
   const json = JSON.parse(text) as { data?: { '@type'?: string; value?: { body?: unknown; headers?: Record<string, string> } } };
   const value = json.data?.value;
   if (json.data?.['@type'] !== STRUCT_TYPE_URL || !value?.headers || typeof value.body !== 'object') {
@@ -350,19 +372,31 @@ async function main(): Promise<void> {
   started.gateway = await startChild('gateway', gatewayScript('gateway'), gatewayEnv(upstreamUrl), await freePort());
   const gatewayRssAtLaunch = rssMb(started.gateway.proc.pid);
   if (S.baseline) started.baseline = await startChild('baseline', gatewayScript('baseline'), gatewayEnv(upstreamUrl), await freePort());
-  started.wrapper = await startChild('wrapper', join(BENCH_DIST, 'targets/wrapper.js'), { UPSTREAM_URL: upstreamUrl }, await freePort());
-  started.floor = await startChild('floor', join(BENCH_DIST, 'targets/floor.js'), { UPSTREAM_URL: upstreamUrl }, await freePort());
+  if (has('generic')) started.generic = started.gateway;
+  if (has('wrapper')) started.wrapper = await startChild('wrapper', join(BENCH_DIST, 'targets/wrapper.js'), { UPSTREAM_URL: upstreamUrl }, await freePort());
+  if (has('floor')) started.floor = await startChild('floor', join(BENCH_DIST, 'targets/floor.js'), { UPSTREAM_URL: upstreamUrl }, await freePort());
   const t = started as Record<TargetName, Child>;
 
   const sanity: Partial<Record<TargetName, string>> = {};
-  for (const name of TARGETS) sanity[name] = await sanityCheck(t[name]);
+  for (const name of TARGETS) sanity[name] = await sanityCheck(t[name], requestOf(name));
+  if (has('generic')) {
+    // The generic route must answer exactly what the curated one does (the same envelope, body and headers).
+    const curated = comparable(lastEnvelope.get(CURATED_REQUEST));
+    const generic = comparable(lastEnvelope.get(GENERIC_REQUEST));
+    if (!isDeepStrictEqual(curated, generic)) {
+      throw new Error(`generic and curated answers differ:\n${JSON.stringify(generic)}\n${JSON.stringify(curated)}`);
+    }
+    sanity.generic = `${sanity.generic}, and the same envelope as the curated route's (headers but \`date\` included)`;
+  }
   log(`all targets answer correctly; warm-up ${S.warmupS} s each`);
-  if (S.warmupS > 0) for (const name of TARGETS) await load(t[name], { durationS: S.warmupS });
+  if (S.warmupS > 0) for (const name of TARGETS) await load(t[name], { durationS: S.warmupS, request: requestOf(name) });
 
-  const runs: Record<TargetName, Run[]> = { gateway: [], baseline: [], wrapper: [], floor: [] };
+  const runs: Record<TargetName, Run[]> = { gateway: [], generic: [], baseline: [], wrapper: [], floor: [] };
   for (let round = 1; round <= S.rounds; round++) {
-    for (const name of TARGETS) {
-      const r = summarise(await load(t[name], { durationS: S.durationS }));
+    // ABBA: every other round runs the targets in reverse, so that no target always follows the same one
+    // (gateway and generic share a process, and whatever ran just before a round colours it).
+    for (const name of round % 2 ? TARGETS : [...TARGETS].reverse()) {
+      const r = summarise(await load(t[name], { durationS: S.durationS, request: requestOf(name) }));
       runs[name].push(r);
       log(`round ${round}/${S.rounds} ${name.padEnd(7)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ${fmt(r.cpuUs)} µs CPU/req${r.bad ? `  ${r.bad} errors/non-2xx` : ''}`);
     }
@@ -392,7 +426,7 @@ async function main(): Promise<void> {
 
   // ---- report ----
   const med = (name: TargetName, key: 'reqPerSec' | 'p50' | 'p99' | 'cpuUs') => median(runs[name].map((r) => r[key]));
-  const rps = { gateway: med('gateway', 'reqPerSec'), baseline: med('baseline', 'reqPerSec'), wrapper: med('wrapper', 'reqPerSec'), floor: med('floor', 'reqPerSec') };
+  const rps = { gateway: med('gateway', 'reqPerSec'), generic: med('generic', 'reqPerSec'), baseline: med('baseline', 'reqPerSec'), wrapper: med('wrapper', 'reqPerSec'), floor: med('floor', 'reqPerSec') };
   const vsFloor = rps.gateway / rps.floor;
   const vsWrapper = rps.gateway / rps.wrapper;
   const p99VsFloor = med('gateway', 'p99') / med('floor', 'p99');
@@ -407,19 +441,37 @@ async function main(): Promise<void> {
     ]),
   );
   const growth = memory ? memory.after - memory.before : NaN;
-  const ratioRows: string[][] = [
-    ['gateway / floor, req/s', ratio(vsFloor), `≥ ${GOALS.vsFloor}×`, perRound((i) => (runs.gateway[i]?.reqPerSec ?? NaN) / (runs.floor[i]?.reqPerSec ?? NaN)), verdict(vsFloor >= GOALS.vsFloor)],
-    ['gateway / wrapper, req/s', ratio(vsWrapper), `≥ ${GOALS.vsWrapper}×`, perRound((i) => (runs.gateway[i]?.reqPerSec ?? NaN) / (runs.wrapper[i]?.reqPerSec ?? NaN)), verdict(vsWrapper >= GOALS.vsWrapper)],
-    ['gateway p99 / floor p99', ratio(p99VsFloor), `≤ ${GOALS.p99VsFloor}×`, perRound((i) => (runs.gateway[i]?.p99 ?? NaN) / (runs.floor[i]?.p99 ?? NaN)), verdict(p99VsFloor <= GOALS.p99VsFloor)],
-  ];
+  const ratioRows: string[][] = [];
+  if (has('generic')) {
+    const g = rps.generic / rps.gateway;
+    // Per CPU: curated CPU / generic CPU, i.e. how many generic requests one curated request's CPU buys.
+    const c = med('gateway', 'cpuUs') / med('generic', 'cpuUs');
+    ratioRows.push(
+      ['generic / curated, req/s (`POST /api/ecs/StopInstances` / `PUT /api/instances/stop`)', ratio(g), `≥ ${GOALS.genericVsCurated}×`,
+        perRound((i) => (runs.generic[i]?.reqPerSec ?? NaN) / (runs.gateway[i]?.reqPerSec ?? NaN)), verdict(g >= GOALS.genericVsCurated)],
+      [`generic / curated, per CPU (curated CPU µs/req ÷ generic CPU µs/req: ${fmt(med('gateway', 'cpuUs'))} ÷ ${fmt(med('generic', 'cpuUs'))})`, ratio(c), `≥ ${GOALS.genericVsCurated}×`,
+        perRound((i) => (runs.gateway[i]?.cpuUs ?? NaN) / (runs.generic[i]?.cpuUs ?? NaN)), verdict(c >= GOALS.genericVsCurated)],
+    );
+  }
+  if (has('floor')) {
+    ratioRows.push(['gateway / floor, req/s', ratio(vsFloor), `≥ ${GOALS.vsFloor}×`, perRound((i) => (runs.gateway[i]?.reqPerSec ?? NaN) / (runs.floor[i]?.reqPerSec ?? NaN)), verdict(vsFloor >= GOALS.vsFloor)]);
+  }
+  if (has('wrapper')) {
+    ratioRows.push(['gateway / wrapper, req/s', ratio(vsWrapper), `≥ ${GOALS.vsWrapper}×`, perRound((i) => (runs.gateway[i]?.reqPerSec ?? NaN) / (runs.wrapper[i]?.reqPerSec ?? NaN)), verdict(vsWrapper >= GOALS.vsWrapper)]);
+  }
+  if (has('floor')) {
+    ratioRows.push(['gateway p99 / floor p99', ratio(p99VsFloor), `≤ ${GOALS.p99VsFloor}×`, perRound((i) => (runs.gateway[i]?.p99 ?? NaN) / (runs.floor[i]?.p99 ?? NaN)), verdict(p99VsFloor <= GOALS.p99VsFloor)]);
+  }
   if (S.baseline) {
     ratioRows.push(['baseline / floor, req/s (information: the same ratio for the baseline, same run)', ratio(rps.baseline / rps.floor), '—',
       perRound((i) => (runs.baseline[i]?.reqPerSec ?? NaN) / (runs.floor[i]?.reqPerSec ?? NaN)), '—']);
     ratioRows.push(['gateway / baseline, req/s', ratio(rps.gateway / rps.baseline), '—',
       perRound((i) => (runs.gateway[i]?.reqPerSec ?? NaN) / (runs.baseline[i]?.reqPerSec ?? NaN)), '—']);
   }
-  ratioRows.push(['floor CPU / gateway CPU per request (information: the CPU-bound ceiling of gateway / floor)',
-    ratio(med('floor', 'cpuUs') / med('gateway', 'cpuUs')), '—', perRound((i) => (runs.floor[i]?.cpuUs ?? NaN) / (runs.gateway[i]?.cpuUs ?? NaN)), '—']);
+  if (has('floor')) {
+    ratioRows.push(['floor CPU / gateway CPU per request (information: the CPU-bound ceiling of gateway / floor)',
+      ratio(med('floor', 'cpuUs') / med('gateway', 'cpuUs')), '—', perRound((i) => (runs.floor[i]?.cpuUs ?? NaN) / (runs.gateway[i]?.cpuUs ?? NaN)), '—']);
+  }
   if (memory) {
     ratioRows.push([`gateway RSS growth over ${fmt(S.memoryRequests)} requests`, `${fmt(growth, 1)} MB`, `< ${GOALS.rssGrowthMb} MB`,
       `${fmt(memory.before, 1)} → ${fmt(memory.after, 1)} MB (at launch ${fmt(gatewayRssAtLaunch, 1)} MB)`, verdict(growth < GOALS.rssGrowthMb)]);
@@ -482,7 +534,7 @@ async function main(): Promise<void> {
     `- machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
     `- node ${process.version}; gateway commit ${gitCommit()}${S.baseline ? `; baseline commit ${gitCommit(S.baseline)}` : ''}`,
     `- load average (1/5/15 min) at start ${loadStart.map((n) => n.toFixed(2)).join(' / ')}, at end ${os.loadavg().map((n) => n.toFixed(2)).join(' / ')}`,
-    `- load: autocannon, ${S.connections} connections, ${ROUTE.method} ${ROUTE.path} with one instance id; ${S.rounds} interleaved rounds (${TARGETS.join(', ')}) of ${S.durationS} s after ${S.warmupS} s warm-up each; medians shown`,
+    `- load: autocannon, ${S.connections} connections, ${ROUTE.method} ${ROUTE.path} with one instance id${has('generic') ? ` (generic: ${GENERIC_ROUTE.method} ${GENERIC_ROUTE.path}, body ${GENERIC_REQUEST.body} and the credential headers)` : ''}; ${S.rounds} interleaved rounds (${TARGETS.join(', ')}) of ${S.durationS} s after ${S.warmupS} s warm-up each; medians shown`,
     `- upstream: a local process answering at once with a real ECS StopInstances body and headers`,
     `- the gateways' stdout (their logs): ${S.gatewayStdout === 'pipe' ? 'a pipe, read and discarded by the bench process (as a log collector would)' : '/dev/null'}`,
     `- responses checked before loading: ${TARGETS.map((n) => `${n}: ${sanity[n]}`).join('; ')}`,

@@ -106,6 +106,8 @@ export interface ConflictParams {
 function objectSchema(members: readonly Param[], opts: Opts, extra?: Readonly<Record<string, z.ZodType>>): z.ZodType {
   const visible = members.filter((m) => opts.includeInternal || !m.internal);
   const schemas = new Map<Param, z.ZodType>(visible.map((m) => [m, paramSchema(m, opts)]));
+  // The output names, once: camelCase() runs three regular expressions, ~1.5 µs a member, on every member.
+  const outNames = new Map<Param, string>(visible.map((m) => [m, camelCase(m.name)]));
   return z.unknown().transform((value, ctx) => {
     if (opts.source === 'query' && typeof value === 'string' && looksLikeJson(value)) value = parseJson(value, ctx);
     if (value === z.NEVER) return z.NEVER;
@@ -141,7 +143,7 @@ function objectSchema(members: readonly Param[], opts: Opts, extra?: Readonly<Re
       given.set(member, { key, value: v });
     }
     for (const [member, schema] of schemas) {
-      const name = camelCase(member.name);
+      const name = outNames.get(member)!;
       const entry = given.get(member);
       if (!entry) {
         if (member.required) {
