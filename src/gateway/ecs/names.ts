@@ -28,9 +28,17 @@ export function snakeCase(wire: string): string {
     .toLowerCase();
 }
 
+/** Wire names are a closed set (the catalog's), so each is spelt once; toWire asks per parameter per request. */
+const camelCache = new Map<string, string>();
+
 /** `VSwitchId` → `vSwitchId`, `KMSKeyId` → `kmsKeyId`, `InstanceId` → `instanceId`. */
 export function camelCase(wire: string): string {
-  return snakeCase(wire).replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  let camel = camelCache.get(wire);
+  if (camel === undefined) {
+    camel = snakeCase(wire).replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    camelCache.set(wire, camel);
+  }
+  return camel;
 }
 
 /** The accepted spellings of a wire name: lowerCamelCase first (the canonical one), then snake_case, then the wire name. */
