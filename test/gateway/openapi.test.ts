@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { renderOpenApi } from '../../scripts/generate-openapi.js';
 import { RESOURCE_ROUTES } from '../../src/gateway/routes/resources.js';
 
-type Operation = { operationId?: string; requestBody?: unknown; parameters?: unknown[]; responses: Record<string, unknown>; security?: unknown[] };
+type Operation = { operationId?: string; tags?: string[]; requestBody?: unknown; parameters?: unknown[]; responses: Record<string, unknown>; security?: unknown[] };
 type Requirement = Record<string, string[]>;
 const doc = JSON.parse(await renderOpenApi()) as {
-  openapi: string; paths: Record<string, Record<string, Operation>>; security: Requirement[];
+  openapi: string; tags?: { name: string; description?: string }[]; paths: Record<string, Record<string, Operation>>; security: Requirement[];
   components: { schemas: Record<string, unknown>; securitySchemes: Record<string, Record<string, string>> };
 };
 const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
@@ -42,6 +42,17 @@ describe('the OpenAPI document', () => {
   it.each(operations)('$method $path has a 200 example, and body routes a request example', ({ op }) => {
     expect(examples(op.responses['200']).length).toBeGreaterThan(0);
     if (op.requestBody) expect(examples(op.requestBody).length).toBeGreaterThan(0);
+  });
+
+  it('declares every tag an operation uses, once, with a description, and no tag no operation uses', () => {
+    const declared = doc.tags ?? [];
+    const used = new Set(operations.flatMap(({ op }) => op.tags ?? []));
+    for (const { method, path, op } of operations) expect(op.tags?.length, `${method} ${path} has a tag`).toBeGreaterThan(0);
+    expect(declared.map((t) => t.name).sort()).toEqual([...used].sort());
+    expect(new Set(declared.map((t) => t.name)).size).toBe(declared.length);
+    for (const tag of declared) expect(tag.description?.trim(), `tag ${tag.name} has a description`).toBeTruthy();
+    // the resource tags of issue 9 are among them
+    expect([...used]).toEqual(expect.arrayContaining(['Disks', 'Snapshots', 'Images', 'Security groups', 'Key pairs', 'Tags', 'Networking', 'Cloud Assistant', 'Pricing', 'ECS']));
   });
 
   it('documents the one error shape for 4xx and 5xx on every /api route', () => {

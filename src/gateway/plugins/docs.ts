@@ -38,6 +38,22 @@ export const SECURITY_SCHEMES = {
   securityToken: { type: 'apiKey', in: 'header', name: 'X-Security-Token', description: 'STS security token, for temporary credentials; only with the AccessKey pair it was issued with' },
 } as const;
 
+/** The tags of the document's operations, in the order Swagger UI shows them; every operation's tag is one of these. */
+export const OPENAPI_TAGS = [
+  { name: 'Instance', description: 'ECS regions, zones, images, instance types and instances: create, list, power, modify, resize' },
+  { name: 'Security groups', description: 'Security groups and their ingress and egress rules (`{"protocol": "tcp", "port": 443, "source": "0.0.0.0/0"}`)' },
+  { name: 'Key pairs', description: 'SSH key pairs: create (the private key is answered once, never logged), import, attach to and detach from instances' },
+  { name: 'Disks', description: 'Block storage disks: create, attach, detach, resize, delete' },
+  { name: 'Snapshots', description: 'Snapshots of disks' },
+  { name: 'Images', description: 'Custom images, from an instance or a snapshot' },
+  { name: 'Tags', description: 'Tags on ECS resources (instances, disks, snapshots, images, security groups, key pairs, …): add, remove, and find resources by tag' },
+  { name: 'Networking', description: 'VPCs and vSwitches' },
+  { name: 'Cloud Assistant', description: 'Running commands on instances and reading their output (plain text by default)' },
+  { name: 'Pricing', description: 'Available resources per zone and prices' },
+  { name: 'ECS', description: 'Every ECS action at `POST /api/ecs/{Action}`, and the action catalog (each action documented at /docs/ecs)' },
+  { name: 'Health', description: 'Liveness and readiness probes (no credentials, no gateway key)' },
+];
+
 /** Paths that answer without a gateway API key: health probes and the API docs. */
 export function isPublicPath(url: string): boolean {
   const path = url.split('?')[0] ?? '';
@@ -125,7 +141,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'ecs-gateway', version: GATEWAY_VERSION, description: OPENAPI_DESCRIPTION },
-      tags: [{ name: 'Instance', description: 'ECS regions, images, instance types and instances' }, { name: 'Health' }],
+      tags: OPENAPI_TAGS,
       components: { securitySchemes: SECURITY_SCHEMES },
       security: API_SECURITY,
     },
