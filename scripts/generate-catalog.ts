@@ -16,9 +16,10 @@
  * Reading the SDK (models, doc comments, client methods) is scripts/lib/sdk-models.ts, shared with
  * scripts/generate-emulator-catalog.ts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderActionMap, runIfMain, writeOrCheck } from './lib/generated-files.js';
 import { isModel, loadSdk, SDK, type ClientMethod, type Doc, type ModelClass, type SdkType } from './lib/sdk-models.js';
 import type { Action, Catalog, Domain, Paging, PagingStyle, Param, ScalarShape, Shape } from '../src/gateway/ecs/catalog/types.js';
 import { fieldSpellings } from '../src/gateway/ecs/names.js';
@@ -504,40 +505,10 @@ export function buildCatalog(): Catalog {
   };
 }
 
-/**
- * The file format (CatalogFile): the header, then one line per action mapping its name to the action's JSON
- * text. Each action stays a one-line diff, the runtime parses only the actions it uses, and TypeScript sees
- * a map of strings instead of inferring a type for 5,000 parameter objects (that costs seconds per typecheck).
- */
+/** The file format (CatalogFile): the header, then one line per action (see renderActionMap). */
 export function renderCatalog(catalog: Catalog): string {
   const { actions, ...head } = catalog;
-  const lines = actions.map((a) => `${JSON.stringify(a.name)}:${JSON.stringify(JSON.stringify(a))}`);
-  return `{${JSON.stringify(head).slice(1, -1)},\n"actions":{\n${lines.join(',\n')}\n}}\n`;
+  return renderActionMap(head, actions);
 }
 
-function main(): void {
-  const fresh = renderCatalog(buildCatalog());
-  if (process.argv.includes('--check')) {
-    let committed = '';
-    try {
-      committed = readFileSync(target, 'utf8');
-    } catch { /* missing counts as stale */ }
-    if (committed !== fresh) {
-      process.stderr.write('src/gateway/ecs/catalog/actions.json is stale: run `npm run catalog` and commit the result\n');
-      process.exit(1);
-    }
-    process.stdout.write('src/gateway/ecs/catalog/actions.json is up to date\n');
-    return;
-  }
-  writeFileSync(target, fresh);
-  process.stdout.write(`wrote ${target} (${(fresh.length / 1024).toFixed(0)} KiB)\n`);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    main();
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
-}
+runIfMain(import.meta.url, () => writeOrCheck([{ target, text: renderCatalog(buildCatalog()) }], 'npm run catalog'));

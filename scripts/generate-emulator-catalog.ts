@@ -14,9 +14,10 @@
  * - numbers: `integer` unless spec-overrides.json `fractional` lists them;
  * - the response: the `XxxResponseBody` model, recursively.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderActionMap, runIfMain, writeOrCheck } from './lib/generated-files.js';
 import { isModel, loadSdk, SDK, type Doc, type ModelClass, type SdkType, type SdkModels } from './lib/sdk-models.js';
 import type { ActionSpec, SpecField, SpecFile, SpecParam, SpecScalar, SpecShape } from '../src/emulator/ecs/catalog/spec.js';
 
@@ -174,33 +175,7 @@ export function buildSpec(): { head: Omit<SpecFile, 'actions'>; actions: ActionS
 
 /** The header, then one line per action: its name and its JSON text (a one-line diff per action). */
 export function renderSpec({ head, actions }: ReturnType<typeof buildSpec>): string {
-  const lines = actions.map((a) => `${JSON.stringify(a.name)}:${JSON.stringify(JSON.stringify(a))}`);
-  return `{${JSON.stringify(head).slice(1, -1)},\n"actions":{\n${lines.join(',\n')}\n}}\n`;
+  return renderActionMap(head, actions);
 }
 
-function main(): void {
-  const fresh = renderSpec(buildSpec());
-  if (process.argv.includes('--check')) {
-    let committed = '';
-    try {
-      committed = readFileSync(target, 'utf8');
-    } catch { /* missing counts as stale */ }
-    if (committed !== fresh) {
-      process.stderr.write('src/emulator/ecs/catalog/spec.json is stale: run `npm run emulator-catalog` and commit the result\n');
-      process.exit(1);
-    }
-    process.stdout.write('src/emulator/ecs/catalog/spec.json is up to date\n');
-    return;
-  }
-  writeFileSync(target, fresh);
-  process.stdout.write(`wrote ${target} (${(fresh.length / 1024).toFixed(0)} KiB)\n`);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    main();
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
-}
+runIfMain(import.meta.url, () => writeOrCheck([{ target, text: renderSpec(buildSpec()) }], 'npm run emulator-catalog'));

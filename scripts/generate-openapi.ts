@@ -7,12 +7,12 @@
  *   is what `npm start` and the Docker image run; the gateway serves its bytes, read once.
  * `--check` exits 1 when a committed file is stale instead of writing it.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/gateway/app.js';
 import { loadConfig } from '../src/gateway/config.js';
 import { buildEcsOpenApi } from './ecs-openapi.js';
+import { runIfMain, writeOrCheck } from './lib/generated-files.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const MAIN_TARGET = resolve(root, 'openapi/openapi.json');
@@ -58,37 +58,10 @@ export async function renderEcsOpenApi(mainDocument?: string): Promise<string> {
   return `${layeredJson(buildEcsOpenApi({ errorSchema: main.components.schemas.Error }), ECS_LAYOUT)}\n`;
 }
 
-async function main(): Promise<void> {
+runIfMain(import.meta.url, async () => {
   const mainDoc = await renderOpenApi();
-  const files = [
+  writeOrCheck([
     { target: MAIN_TARGET, text: mainDoc },
     { target: ECS_TARGET, text: await renderEcsOpenApi(mainDoc) },
-  ];
-  const check = process.argv.includes('--check');
-  let stale = false;
-  for (const { target, text } of files) {
-    const name = relative(root, target);
-    if (check) {
-      let committed = '';
-      try {
-        committed = readFileSync(target, 'utf8');
-      } catch { /* missing counts as stale */ }
-      if (committed !== text) {
-        process.stderr.write(`${name} is stale: run \`npm run openapi\` and commit the result\n`);
-        stale = true;
-      } else process.stdout.write(`${name} is up to date\n`);
-      continue;
-    }
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, text);
-    process.stdout.write(`wrote ${name}\n`);
-  }
-  if (stale) process.exit(1);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  });
-}
+  ], 'npm run openapi');
+});
