@@ -1,5 +1,3 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SUPPORTED_ACTIONS } from '../../src/emulator/ecs/index.js';
 import { getAction } from '../../src/gateway/ecs/catalog/index.js';
@@ -8,6 +6,7 @@ import { camelCase, snakeCase } from '../../src/gateway/ecs/names.js';
 import { bodyProblems } from '../emulator/sdk-shape.js';
 import { prepareSample, sdkCall } from '../support/domain-prepare.js';
 import { DOMAIN_SAMPLE, type SampleCall } from '../support/domain-sample.js';
+import { RecordingRelay } from '../support/relay.js';
 import { call, DEMO_ACCESS_KEY, startStack, type Answer, type Stack } from '../support/stack.js';
 
 /**
@@ -74,33 +73,6 @@ function problems(action: string, body: unknown): string[] {
   return SUPPORTED_ACTIONS.includes(action) ? all.filter((p) => !p.endsWith(': missing')) : all;
 }
 
-/** A relay between the gateway and the emulator that counts the requests it forwards. */
-class CountingRelay {
-  count = 0;
-  target = '';
-  url = '';
-  private readonly server: Server = createServer((req, res) => {
-    this.count += 1;
-    const target = new URL(this.target);
-    const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    out.on('error', () => res.destroy());
-    req.pipe(out);
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}
 
 describe('the sample, respelled', () => {
   it('the three spellings differ from each other for most sample calls, nested members included', () => {
@@ -119,10 +91,10 @@ describe('the sample, respelled', () => {
 });
 
 describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (%s)', (version) => {
-  let relay: CountingRelay;
+  let relay: RecordingRelay;
   let stack: Stack;
   beforeAll(async () => {
-    relay = await new CountingRelay().start();
+    relay = await new RecordingRelay().start();
     stack = await startStack(version, { ECS_UPSTREAM_URL: relay.url });
     relay.target = stack.emulator.url;
   });
@@ -132,14 +104,14 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
   });
   beforeEach(async () => {
     await fetch(`${stack.emulator.url}/__emulator/reset`, { method: 'POST' });
-    relay.count = 0;
+    relay.requests.length = 0;
   });
 
   /** The sample call with what it names made in the emulator (directly, not through the gateway or the relay). */
   const prepared = async (sample: SampleCall): Promise<SampleCall> => {
-    const before = relay.count;
+    const before = relay.requests.length;
     const { call: ready } = await prepareSample(sample, sdkCall(stack.emulator.url, creds));
-    expect(relay.count).toBe(before);
+    expect(relay.requests.length).toBe(before);
     return ready;
   };
 
@@ -164,7 +136,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
 
       const res = await post(action, body);
       expect(res.status, JSON.stringify(res.json)).toBe(200);
-      expect(relay.count).toBe(1);
+      expect(relay.requests.length).toBe(1);
       expect(Object.keys(res.json)).toEqual(['data']);
       expect(res.json.data['@type']).toBe(STRUCT);
       const answer = res.json.data.value.body;
@@ -223,7 +195,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
     expect(res.status).toBe(400);
     expect(res.json.error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
     expect(res.json.error.details).toEqual([expect.objectContaining({ field: 'forceStpo', message: expect.stringContaining('did you mean forceStop?') })]);
-    expect(relay.count).toBe(0);
+    expect(relay.requests.length).toBe(0);
   });
 
   it('a missing required parameter → 400 VALIDATION_FAILED naming it; nothing reaches the emulator', async () => {
@@ -231,7 +203,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
     expect(res.status).toBe(400);
     expect(res.json.error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
     expect(res.json.error.details).toEqual([expect.objectContaining({ field: 'regionId', message: 'required' })]);
-    expect(relay.count).toBe(0);
+    expect(relay.requests.length).toBe(0);
     // Nothing was created either.
     expect((await ok('DescribeInstances', { regionId: REGION })).TotalCount).toBe(0);
   });
@@ -241,7 +213,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
     expect(res.status).toBe(404);
     expect(res.json.error).toMatchObject({ code: 'InvalidInstanceId.NotFound', status: 404 });
     expect(res.json.error.ecsRequestId).toMatch(/^[0-9A-F-]{36}$/);
-    expect(relay.count).toBe(1);
+    expect(relay.requests.length).toBe(1);
   });
 
   it('StopInstance, StartInstance, RebootInstance and DeleteInstance (singular) run a real lifecycle', async () => {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RecordingRelay, type Relayed } from '../support/relay.js';
 import { call, DEMO_ACCESS_KEY, startStack, type Stack } from '../support/stack.js';
 import { parseParams } from '../support/upstream.js';
 
@@ -11,41 +10,6 @@ import { parseParams } from '../support/upstream.js';
  * emulator verifies the signature of the body form, and a RunInstances with 16 KB of user data, which
  * cannot fit in a URL, arrives intact.
  */
-
-interface Relayed { method: string; url: string; headers: IncomingHttpHeaders; body: string }
-
-/** An HTTP relay that records every request and forwards it unchanged (host header included) to `target`. */
-class RecordingRelay {
-  readonly requests: Relayed[] = [];
-  target = '';
-  url = '';
-  private readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8') });
-      const target = new URL(this.target);
-      const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      out.on('error', () => res.destroy());
-      out.end(body);
-    });
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}
 
 const REGION = 'cn-hangzhou';
 const creds = { accessKeyId: DEMO_ACCESS_KEY.accessKeyId, accessKeySecret: DEMO_ACCESS_KEY.accessKeySecret };
