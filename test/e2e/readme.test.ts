@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
+import { STRICT_CURL } from '../support/strict-curl.js';
 
 const run = promisify(execFile);
 const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
@@ -16,19 +17,6 @@ function examplesScript(base: string): string {
   return block.replaceAll('http://127.0.0.1:8000', base).replace(/^sleep \d+.*$/gm, 'sleep 0');
 }
 
-/** Every curl in the script must answer HTTP 200 with the envelope, else the script fails. */
-const STRICT_CURL = `set -euo pipefail
-curl() {
-  local out code
-  out=$(command curl -sS -w '\\n%{http_code}' "$@")
-  code=\${out##*$'\\n'}
-  out=\${out%$'\\n'*}
-  printf '%s\\n' "$out"
-  if [ "$code" != 200 ] || [[ "$out" != '{"data":{"@type":"type.googleapis.com/google.protobuf.Struct"'* ]]; then
-    echo "HTTP $code: $out" >&2; return 1
-  fi
-}
-`;
 
 describe('README examples', () => {
   let stack: Stack;

@@ -21,6 +21,7 @@ import { loadEmulatorConfig } from '../../src/emulator/config.js';
 import { DEMO_ACCESS_KEY, startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { $Ecs, v3Client } from '../emulator/sdk-clients.js';
 import { LogCapture } from '../support/gateway.js';
+import { STRICT_CURL } from '../support/strict-curl.js';
 
 const run = promisify(execFile);
 const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
@@ -38,19 +39,6 @@ function walkthrough(): { prelude: string; steps: string[]; block: string } {
   return { prelude: prelude!, steps, block };
 }
 
-/** Every curl in the script must answer HTTP 200 with the envelope, else the script fails. */
-const STRICT_CURL = `set -euo pipefail
-curl() {
-  local out code
-  out=$(command curl -sS -w '\\n%{http_code}' "$@")
-  code=\${out##*$'\\n'}
-  out=\${out%$'\\n'*}
-  printf '%s\\n' "$out"
-  if [ "$code" != 200 ] || [[ "$out" != '{"data":{"@type":"type.googleapis.com/google.protobuf.Struct"'* ]]; then
-    echo "HTTP $code: $out" >&2; return 1
-  fi
-}
-`;
 
 /** The emulator's clock, moved only by the script's `sleep` (through a tiny local HTTP endpoint). */
 class ScriptClock {
