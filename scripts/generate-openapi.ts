@@ -1,7 +1,7 @@
 /**
  * Writes the two OpenAPI documents:
- * - openapi/openapi.json, the curated routes, from the running route schemas (the same zod schemas that
- *   validate), as served at /docs/json;
+ * - src/gateway/openapi/openapi.json, the curated routes, from the running route schemas (the same zod
+ *   schemas that validate), served at /docs/json as a file;
  * - src/gateway/openapi/ecs.json, every ECS action (scripts/ecs-openapi.ts), as served at /docs/ecs/json.
  *   It lives under src/ so that the build (tsconfig.build.json includes it) copies it to dist/src/, which
  *   is what `npm start` and the Docker image run; the gateway serves its bytes, read once.
@@ -15,13 +15,13 @@ import { buildEcsOpenApi } from './ecs-openapi.js';
 import { runIfMain, writeOrCheck } from './lib/generated-files.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const MAIN_TARGET = resolve(root, 'openapi/openapi.json');
+export const MAIN_TARGET = resolve(root, 'src/gateway/openapi/openapi.json');
 export const ECS_TARGET = resolve(root, 'src/gateway/openapi/ecs.json');
 
 /** The OpenAPI document as served at /docs/json, serialised stably. */
 export async function renderOpenApi(): Promise<string> {
   const config = loadConfig({ LOG_LEVEL: 'silent' }, { homeDir: '/nonexistent' });
-  const app = await buildApp({ config });
+  const app = await buildApp({ config, openapiFromRoutes: true });
   try {
     await app.ready();
     return `${JSON.stringify(app.swagger(), null, 2)}\n`;

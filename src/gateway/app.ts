@@ -22,6 +22,8 @@ export interface AppOptions {
   nonce?: () => string;
   /** Where logs go (default stdout); tests capture them here. */
   logStream?: NodeJS.WritableStream;
+  /** Build /docs/json from the registered routes instead of serving the generated file (`npm run openapi`). */
+  openapiFromRoutes?: boolean;
 }
 
 /**
@@ -79,7 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => client.close());
 
-  await registerDocs(app);
+  await registerDocs(app, { fromRoutes: options.openapiFromRoutes ?? false });
   registerHealth(app);
   await registerRoutes(app, { client, defaultCredentials: config.defaultCredentials });
   return app;

@@ -7,14 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAIN_TAGS, SCHEMA_OPTIONS } from '../../scripts/ecs-openapi.js';
-import { ECS_TARGET, renderEcsOpenApi, renderOpenApi } from '../../scripts/generate-openapi.js';
+import { ECS_TARGET, MAIN_TARGET, renderEcsOpenApi, renderOpenApi } from '../../scripts/generate-openapi.js';
 import { buildApp } from '../../src/gateway/app.js';
 import { loadConfig } from '../../src/gateway/config.js';
 import { listActions } from '../../src/gateway/ecs/catalog/index.js';
 import type { Action, Param } from '../../src/gateway/ecs/catalog/types.js';
 import { fieldSpellings } from '../../src/gateway/ecs/names.js';
 import { actionSchemaWith } from '../../src/gateway/ecs/schema.js';
-import { ECS_DOCUMENT_URL, registerEcsDocs } from '../../src/gateway/plugins/docs.js';
+import { ECS_DOCUMENT_URL, MAIN_DOCUMENT_URL, registerEcsDocs } from '../../src/gateway/plugins/docs.js';
 import { commonFields } from '../../src/gateway/schemas/common.js';
 
 type Operation = {
@@ -228,6 +228,15 @@ describe('/docs/ecs and /docs/ecs/json', () => {
     // The plugin finds it at the same place relative to itself in src/ and in dist/src/.
     expect(relative(join(root, 'src'), fileURLToPath(ECS_DOCUMENT_URL))).toBe(relative(join(root, 'src'), ECS_TARGET));
     expect(build.options.rootDir).toBe(root.replace(/\/$/, ''));
+  });
+
+  it('serves the main document from its generated file (no build at start-up), which the build ships too', async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const served = (await app.inject({ url: '/docs/json' })).json() as Doc;
+    expect(served).toEqual(JSON.parse(readFileSync(MAIN_TARGET, 'utf8')));
+    expect(relative(join(root, 'src'), fileURLToPath(MAIN_DOCUMENT_URL))).toBe(relative(join(root, 'src'), MAIN_TARGET));
+    const read = ts.readConfigFile(join(root, 'tsconfig.build.json'), ts.sys.readFile);
+    expect(ts.parseJsonConfigFileContent(read.config, ts.sys, root).fileNames).toContain(MAIN_TARGET);
   });
 
   it('leaves its own routes out of the main document', async () => {

@@ -97,8 +97,8 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('is what openapi/openapi.json holds (run `npm run openapi` after changing a schema)', () => {
-    const committed = readFileSync(resolve(__dirname, '../../openapi/openapi.json'), 'utf8');
+  it('is what src/gateway/openapi/openapi.json holds (run `npm run openapi` after changing a schema)', () => {
+    const committed = readFileSync(resolve(__dirname, '../../src/gateway/openapi/openapi.json'), 'utf8');
     expect(JSON.parse(committed)).toEqual(doc);
   });
 });

@@ -130,13 +130,13 @@ describe.each(['v3', 'v1'] as const)('the example of every route reaches ECS as 
 
 describe('every resource route is in the OpenAPI main document, under its resource\'s tag, with examples', () => {
   type Op = { operationId?: string; tags?: string[]; requestBody?: unknown; parameters?: Array<{ in: string; name: string; schema?: { example?: unknown } }>; responses: Record<string, unknown> };
-  const doc = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../openapi/openapi.json'), 'utf8')) as { paths: Record<string, Record<string, Op>> };
+  const doc = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../src/gateway/openapi/openapi.json'), 'utf8')) as { paths: Record<string, Record<string, Op>> };
   const has = (node: unknown, key: string): boolean =>
     typeof node === 'object' && node !== null && Object.entries(node).some(([k, v]) => k === key || has(v, key));
 
   it.each(RESOURCE_ROUTES.map((r) => [`${r.method} ${r.url}`, r] as const))('%s', (_title, route) => {
     const op = doc.paths[`/api${route.url.replace(/:(\w+)/g, '{$1}')}`]?.[route.method.toLowerCase()];
-    expect(op, 'in openapi/openapi.json (npm run openapi)').toBeDefined();
+    expect(op, 'in src/gateway/openapi/openapi.json (npm run openapi)').toBeDefined();
     expect(op!.operationId).toBe(route.operationId);
     expect(op!.tags).toEqual([route.tag ?? 'Instance']);
     expect(has(op!.responses['200'], 'example')).toBe(true);
