@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SUPPORTED_ACTIONS } from '../../src/emulator/ecs/index.js';
 import { getAction } from '../../src/gateway/ecs/catalog/index.js';
 import type { Param, Shape } from '../../src/gateway/ecs/catalog/types.js';
@@ -6,8 +6,8 @@ import { camelCase, snakeCase } from '../../src/gateway/ecs/names.js';
 import { bodyProblems } from '../emulator/sdk-shape.js';
 import { prepareSample, sdkCall } from '../support/domain-prepare.js';
 import { DOMAIN_SAMPLE, type SampleCall } from '../support/domain-sample.js';
-import { RecordingRelay } from '../support/relay.js';
-import { call, DEMO_ACCESS_KEY, startStack, type Answer, type Stack } from '../support/stack.js';
+import { useRelayedStack } from '../support/relay.js';
+import { call, DEMO_ACCESS_KEY, type Answer } from '../support/stack.js';
 
 /**
  * `POST /api/ecs/{Action}` end to end: the gateway's generic route in front of a real emulator, signing V3 and
@@ -91,31 +91,17 @@ describe('the sample, respelled', () => {
 });
 
 describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (%s)', (version) => {
-  let relay: RecordingRelay;
-  let stack: Stack;
-  beforeAll(async () => {
-    relay = await new RecordingRelay().start();
-    stack = await startStack(version, { ECS_UPSTREAM_URL: relay.url });
-    relay.target = stack.emulator.url;
-  });
-  afterAll(async () => {
-    await stack.close();
-    await relay.close();
-  });
-  beforeEach(async () => {
-    await fetch(`${stack.emulator.url}/__emulator/reset`, { method: 'POST' });
-    relay.requests.length = 0;
-  });
+  const ctx = useRelayedStack(version);
 
   /** The sample call with what it names made in the emulator (directly, not through the gateway or the relay). */
   const prepared = async (sample: SampleCall): Promise<SampleCall> => {
-    const before = relay.requests.length;
-    const { call: ready } = await prepareSample(sample, sdkCall(stack.emulator.url, creds));
-    expect(relay.requests.length).toBe(before);
+    const before = ctx.relay.requests.length;
+    const { call: ready } = await prepareSample(sample, sdkCall(ctx.stack.emulator.url, creds));
+    expect(ctx.relay.requests.length).toBe(before);
     return ready;
   };
 
-  const post = (action: string, body: Record<string, unknown>): Promise<Answer> => call(stack.base, 'POST', `/api/ecs/${action}`, { ...creds, ...body });
+  const post = (action: string, body: Record<string, unknown>): Promise<Answer> => call(ctx.stack.base, 'POST', `/api/ecs/${action}`, { ...creds, ...body });
   const ok = async (action: string, body: Record<string, unknown>): Promise<Record<string, any>> => {
     const res = await post(action, body);
     expect(res.status, JSON.stringify(res.json)).toBe(200);
@@ -136,7 +122,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
 
       const res = await post(action, body);
       expect(res.status, JSON.stringify(res.json)).toBe(200);
-      expect(relay.requests.length).toBe(1);
+      expect(ctx.relay.requests.length).toBe(1);
       expect(Object.keys(res.json)).toEqual(['data']);
       expect(res.json.data['@type']).toBe(STRUCT);
       const answer = res.json.data.value.body;
@@ -195,7 +181,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
     expect(res.status).toBe(400);
     expect(res.json.error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
     expect(res.json.error.details).toEqual([expect.objectContaining({ field: 'forceStpo', message: expect.stringContaining('did you mean forceStop?') })]);
-    expect(relay.requests.length).toBe(0);
+    expect(ctx.relay.requests.length).toBe(0);
   });
 
   it('a missing required parameter → 400 VALIDATION_FAILED naming it; nothing reaches the emulator', async () => {
@@ -203,7 +189,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
     expect(res.status).toBe(400);
     expect(res.json.error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
     expect(res.json.error.details).toEqual([expect.objectContaining({ field: 'regionId', message: 'required' })]);
-    expect(relay.requests.length).toBe(0);
+    expect(ctx.relay.requests.length).toBe(0);
     // Nothing was created either.
     expect((await ok('DescribeInstances', { regionId: REGION })).TotalCount).toBe(0);
   });
@@ -213,7 +199,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
     expect(res.status).toBe(404);
     expect(res.json.error).toMatchObject({ code: 'InvalidInstanceId.NotFound', status: 404 });
     expect(res.json.error.ecsRequestId).toMatch(/^[0-9A-F-]{36}$/);
-    expect(relay.requests.length).toBe(1);
+    expect(ctx.relay.requests.length).toBe(1);
   });
 
   it('StopInstance, StartInstance, RebootInstance and DeleteInstance (singular) run a real lifecycle', async () => {
@@ -252,7 +238,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action} into the emulator (
   });
 
   it('the gateway never logs the secret', () => {
-    expect(stack.logs.lines.length).toBeGreaterThan(10);
-    expect(stack.logs.text).not.toContain(DEMO_ACCESS_KEY.accessKeySecret);
+    expect(ctx.stack.logs.lines.length).toBeGreaterThan(10);
+    expect(ctx.stack.logs.text).not.toContain(DEMO_ACCESS_KEY.accessKeySecret);
   });
 });

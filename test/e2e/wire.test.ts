@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RecordingRelay, type Relayed } from '../support/relay.js';
-import { call, DEMO_ACCESS_KEY, startStack, type Stack } from '../support/stack.js';
+import { describe, expect, it } from 'vitest';
+import { useRelayedStack, type Relayed } from '../support/relay.js';
+import { call, DEMO_ACCESS_KEY } from '../support/stack.js';
 import { parseParams } from '../support/upstream.js';
 
 /**
@@ -18,36 +18,22 @@ const PASSWORD = 'Wire-Secret-Pa55!';
 const USER_DATA = Buffer.alloc(12 * 1024, '#!/bin/sh\necho "hello from user data"\n').toString('base64');
 
 describe.each(['v3', 'v1'] as const)('the upstream wire (%s)', (version) => {
-  let relay: RecordingRelay;
-  let stack: Stack;
-  beforeAll(async () => {
-    relay = await new RecordingRelay().start();
-    stack = await startStack(version, { ECS_UPSTREAM_URL: relay.url });
-    relay.target = stack.emulator.url;
-  });
-  afterAll(async () => {
-    await stack.close();
-    await relay.close();
-  });
-  beforeEach(async () => {
-    await fetch(`${stack.emulator.url}/__emulator/reset`, { method: 'POST' });
-    relay.requests.length = 0;
-  });
+  const ctx = useRelayedStack(version);
 
   it('RunInstances with a password and 16 KB of user data: accepted, stored intact, nothing in the URL', async () => {
     expect(USER_DATA.length).toBe(16 * 1024);
-    const created = await call(stack.base, 'POST', '/api/instances', {
+    const created = await call(ctx.stack.base, 'POST', '/api/instances', {
       ...creds, regionId: REGION, imageId: 'aliyun_2_1903_x64_20G_alibase_20220408.vhd', instanceType: 'ecs.g7.large',
       password: PASSWORD, userData: USER_DATA,
     });
     expect(created.status).toBe(200);
     const [id] = created.json.data.value.body.InstanceIdSets.InstanceIdSet as string[];
 
-    const stored = (stack.emulator.state.snapshot() as { instances: Array<{ instanceId: string; userData: string }> }).instances;
+    const stored = (ctx.stack.emulator.state.snapshot() as { instances: Array<{ instanceId: string; userData: string }> }).instances;
     expect(stored.find((i) => i.instanceId === id)?.userData).toBe(USER_DATA);
 
-    expect(relay.requests).toHaveLength(1);
-    const [sent] = relay.requests as [Relayed];
+    expect(ctx.relay.requests).toHaveLength(1);
+    const [sent] = ctx.relay.requests as [Relayed];
     expect(sent.method).toBe('POST');
     expect(sent.url).toBe('/');
     expect(sent.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -64,26 +50,26 @@ describe.each(['v3', 'v1'] as const)('the upstream wire (%s)', (version) => {
 
   it('every route sends its parameters in the body only, and the emulator accepts the signatures', async () => {
     const q = (params: Record<string, string>) => new URLSearchParams({ ...creds, regionId: REGION, ...params }).toString();
-    const created = await call(stack.base, 'POST', '/api/instances', {
+    const created = await call(ctx.stack.base, 'POST', '/api/instances', {
       ...creds, regionId: REGION, imageId: 'aliyun_2_1903_x64_20G_alibase_20220408.vhd', instanceType: 'ecs.g7.large', instanceName: 'wire',
     });
     expect(created.status).toBe(200);
     const [id] = created.json.data.value.body.InstanceIdSets.InstanceIdSet as [string];
     const answers = [
-      await call(stack.base, 'GET', `/api/regions?${q({ acceptLanguage: 'en-US' })}`),
-      await call(stack.base, 'GET', `/api/zones?${q({})}`),
-      await call(stack.base, 'GET', `/api/images?${q({ osType: 'linux', pageSize: '1' })}`),
-      await call(stack.base, 'GET', `/api/instance-types?${q({ maxResults: '2' })}`),
-      await call(stack.base, 'GET', `/api/instances?${q({ instanceName: 'wire', tags: 'a b:c*d' })}`),
-      await call(stack.base, 'GET', `/api/instances/${id}?${q({})}`),
-      await call(stack.base, 'PUT', '/api/instances/stop', { ...creds, regionId: REGION, instanceIds: [id], forceStop: true }),
+      await call(ctx.stack.base, 'GET', `/api/regions?${q({ acceptLanguage: 'en-US' })}`),
+      await call(ctx.stack.base, 'GET', `/api/zones?${q({})}`),
+      await call(ctx.stack.base, 'GET', `/api/images?${q({ osType: 'linux', pageSize: '1' })}`),
+      await call(ctx.stack.base, 'GET', `/api/instance-types?${q({ maxResults: '2' })}`),
+      await call(ctx.stack.base, 'GET', `/api/instances?${q({ instanceName: 'wire', tags: 'a b:c*d' })}`),
+      await call(ctx.stack.base, 'GET', `/api/instances/${id}?${q({})}`),
+      await call(ctx.stack.base, 'PUT', '/api/instances/stop', { ...creds, regionId: REGION, instanceIds: [id], forceStop: true }),
     ];
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
-    expect(relay.requests.map((r) => r.headers['x-acs-action'] ?? parseParams(r.body).Action)).toEqual([
+    expect(ctx.relay.requests.map((r) => r.headers['x-acs-action'] ?? parseParams(r.body).Action)).toEqual([
       'RunInstances', 'DescribeRegions', 'DescribeZones', 'DescribeImages', 'DescribeInstanceTypes', 'DescribeInstances',
       'DescribeInstances', 'StopInstances',
     ]);
-    expect(relay.requests.map((r) => `${r.method} ${r.url}`)).toEqual(relay.requests.map(() => 'POST /'));
-    expect(parseParams(relay.requests[5]!.body)).toMatchObject({ InstanceName: 'wire', 'Tag.1.Key': 'a b', 'Tag.1.Value': 'c*d' });
+    expect(ctx.relay.requests.map((r) => `${r.method} ${r.url}`)).toEqual(ctx.relay.requests.map(() => 'POST /'));
+    expect(parseParams(ctx.relay.requests[5]!.body)).toMatchObject({ InstanceName: 'wire', 'Tag.1.Key': 'a b', 'Tag.1.Value': 'c*d' });
   });
 });

@@ -1,5 +1,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startStack, type Stack } from './stack.js';
 
 /** One request as it passed the relay. */
 export interface Relayed { method: string; url: string; headers: IncomingHttpHeaders; body: string }
@@ -35,4 +37,27 @@ export class RecordingRelay {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
+}
+
+/**
+ * Registers, in the calling describe block, a gateway (signing `version`) whose ECS calls pass through a
+ * recording relay to a real emulator; before each test the emulator's state and the recorded requests are
+ * cleared. The returned object is filled in by beforeAll.
+ */
+export function useRelayedStack(version: 'v3' | 'v1'): { relay: RecordingRelay; stack: Stack } {
+  const ctx = {} as { relay: RecordingRelay; stack: Stack };
+  beforeAll(async () => {
+    ctx.relay = await new RecordingRelay().start();
+    ctx.stack = await startStack(version, { ECS_UPSTREAM_URL: ctx.relay.url });
+    ctx.relay.target = ctx.stack.emulator.url;
+  });
+  afterAll(async () => {
+    await ctx.stack.close();
+    await ctx.relay.close();
+  });
+  beforeEach(async () => {
+    await fetch(`${ctx.stack.emulator.url}/__emulator/reset`, { method: 'POST' });
+    ctx.relay.requests.length = 0;
+  });
+  return ctx;
 }
