@@ -13,7 +13,7 @@ import { ecsRoute } from '../../src/gateway/routes/factory.js';
 import { RESOURCE_ROUTES } from '../../src/gateway/routes/resources.js';
 import { fieldNames } from '../../src/gateway/schemas/fields.js';
 import { percentEncode, stringToSignV1 } from '../../src/gateway/ecs/signer.js';
-import { CREDS, type LogCapture, testGateway } from '../support/gateway.js';
+import { CREDS, type LogCapture, testGateway, useGatewayWithUpstream } from '../support/gateway.js';
 import { FakeUpstream, type CapturedRequest, type UpstreamReply } from '../support/upstream.js';
 import { exampleUrl, sendTo } from './routes-resources.test.js';
 
@@ -157,14 +157,7 @@ describe.each(['v3', 'v1'] as const)('no secret in the logs of the resource rout
   let upstream: FakeUpstream;
   let app: FastifyInstance;
   let logs: LogCapture;
-  beforeAll(async () => {
-    upstream = await new FakeUpstream().start();
-    ({ app, logs } = await testGateway(upstream.url, { LOG_LEVEL: 'trace', ECS_SIGNATURE_VERSION: version }));
-  });
-  afterAll(async () => {
-    await app.close();
-    await upstream.close();
-  });
+  useGatewayWithUpstream((ctx) => ({ upstream, app, logs } = ctx), { LOG_LEVEL: 'trace', ECS_SIGNATURE_VERSION: version });
   beforeEach(() => {
     upstream.reply = { body: { RequestId: 'OK' } };
     logs.lines.length = 0;

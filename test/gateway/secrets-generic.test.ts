@@ -5,11 +5,11 @@ import { z } from 'zod';
 import { EcsClient } from '../../src/gateway/ecs/client.js';
 import { instanceRoutes } from '../../src/gateway/routes/instances.js';
 import { fieldNames } from '../../src/gateway/schemas/fields.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { isSecretWireParam, secretParamPaths } from '../../src/gateway/schemas/secrets.js';
 import { getAction } from '../../src/gateway/ecs/catalog/index.js';
 import { canonicalQueryString, percentEncode, stringToSignV1 } from '../../src/gateway/ecs/signer.js';
-import { testGateway, type LogCapture } from '../support/gateway.js';
+import { useGatewayWithUpstream, type LogCapture } from '../support/gateway.js';
 import { FakeUpstream, type CapturedRequest, type UpstreamReply } from '../support/upstream.js';
 
 /**
@@ -89,14 +89,7 @@ describe.each(['v3', 'v1'] as const)('POST /api/ecs/{Action}: no secret in logs 
   let app: FastifyInstance;
   let logs: LogCapture;
 
-  beforeAll(async () => {
-    upstream = await new FakeUpstream().start();
-    ({ app, logs } = await testGateway(upstream.url, { LOG_LEVEL: 'trace', ECS_SIGNATURE_VERSION: version }));
-  });
-  afterAll(async () => {
-    await app.close();
-    await upstream.close();
-  });
+  useGatewayWithUpstream((ctx) => ({ upstream, app, logs } = ctx), { LOG_LEVEL: 'trace', ECS_SIGNATURE_VERSION: version });
   beforeEach(() => {
     upstream.reply = { body: { RequestId: 'OK' } };
     logs.lines.length = 0;
