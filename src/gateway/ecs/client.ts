@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 import { isSecretWireParam } from '../schemas/secrets.js';
 import { resolveEndpoint } from './endpoint.js';
+import { publishAttempt, upstreamAttempts } from './events.js';
 import { readAnswer, secretForms, transportError } from './errors.js';
 import { signV1, signV3, type Credentials, type WireParams } from './signer.js';
 
@@ -238,6 +239,9 @@ export class EcsClient {
     let exchange: Exchange | undefined;
     let cancelDeadline: (() => void) | undefined;
     let answer: { status: number; headers: Record<string, string>; text: string };
+    const observed = upstreamAttempts.hasSubscribers;
+    const startedAt = observed ? Date.now() : 0;
+    const started = observed ? performance.now() : 0;
     try {
       answer = await new Promise((resolve, reject) => {
         exchange = new Exchange(resolve, reject);
@@ -245,13 +249,34 @@ export class EcsClient {
         this.dispatcher.dispatch(options, exchange);
       });
     } catch (err) {
-      throw transportError(err, exchange?.expired ?? false, call.action);
+      const failure = transportError(err, exchange?.expired ?? false, call.action);
+      if (observed) this.publish(call, startedAt, started, undefined, failure.code, undefined);
+      throw failure;
     } finally {
       cancelDeadline?.();
     }
     // The secrets to scrub are only worked out when ECS answers an error (off the hot path).
-    const body = readAnswer(answer.status, answer.headers, answer.text, call.action, () => scrubListOf(call));
+    let body: Record<string, unknown>;
+    try {
+      body = readAnswer(answer.status, answer.headers, answer.text, call.action, () => scrubListOf(call));
+    } catch (err) {
+      if (observed) {
+        const e = err as { code?: unknown; extra?: { ecsRequestId?: unknown } };
+        const ecsRequestId = typeof e.extra?.ecsRequestId === 'string' ? e.extra.ecsRequestId : undefined;
+        this.publish(call, startedAt, started, answer.status, typeof e.code === 'string' ? e.code : 'UPSTREAM_BAD_RESPONSE', ecsRequestId);
+      }
+      throw err;
+    }
+    if (observed) this.publish(call, startedAt, started, answer.status, 'OK', typeof body.RequestId === 'string' ? body.RequestId : undefined);
     return { status: answer.status, headers: answer.headers, body, bodyText: answer.text };
+  }
+
+  /** Publishes one settled attempt for metrics and traces (see ./events.ts). */
+  private publish(call: EcsCall, startedAt: number, started: number, status: number | undefined, code: string, ecsRequestId: string | undefined): void {
+    publishAttempt({
+      action: call.action, regionId: call.regionId, attempt: 1, startedAt, durationMs: performance.now() - started,
+      status, code, throttled: code.startsWith('Throttling'), willRetry: false, ecsRequestId,
+    });
   }
 
   /** Closes the shared Agent after in-flight calls finish. Idempotent. */
