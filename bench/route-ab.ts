@@ -13,11 +13,11 @@
  *
  * ROUTE_AB_HTTP=1: over real HTTP instead. The gateway (dist/src/gateway/server.js) runs as its own process, as
  * in `npm run bench`; batches of ROUTE_AB_HTTP_BATCH (3000) requests by autocannon (`amount`, 32 connections)
- * alternate A B B A …; each batch's CPU is the gateway process's own (/proc/<pid>/stat, 10 ms ticks: ±1.5% at
- * ~250 µs a request), ROUTE_AB_PAIRS defaults to 20 there.
+ * alternate A B B A …; each batch's CPU is the gateway process's own (the scheduler's run time of its threads, in ns, from
+ * /proc/<pid>/task/<tid>/schedstat), ROUTE_AB_PAIRS defaults to 20 there.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
@@ -47,10 +47,22 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** CPU time (user + system) of a process so far, in µs (Linux /proc, clock ticks of 10 ms). */
+/**
+ * CPU time of a process so far, in µs: the sum over its threads of the scheduler's run time
+ * (/proc/<pid>/task/<tid>/schedstat, nanoseconds), instead of /proc/<pid>/stat's 10 ms ticks, which at
+ * ~250 µs a request put ±1.5% of noise on every batch. A thread that ended between two readings drops
+ * out of the sum, so the main thread and the long-lived worker threads (libuv, GC, JIT) are what count.
+ */
 function procCpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended while the list was read
+    }
+  }
+  return ns / 1000;
 }
 
 async function overHttp(upstreamUrl: string): Promise<void> {
@@ -96,7 +108,7 @@ async function overHttp(upstreamUrl: string): Promise<void> {
   }
   gw.kill('SIGTERM');
   process.stdout.write([
-    `# generic vs curated route over HTTP, A/B in batches of ${amount} requests (32 connections), ${pairs} pairs; gateway process CPU from /proc; generic credentials in ${process.env.ROUTE_AB_GENERIC_CREDS === 'body' ? 'the body' : 'headers'}`,
+    `# generic vs curated route over HTTP, A/B in batches of ${amount} requests (32 connections), ${pairs} pairs; gateway process CPU from /proc/<pid>/task/*/schedstat (ns); generic credentials in ${process.env.ROUTE_AB_GENERIC_CREDS === 'body' ? 'the body' : 'headers'}`,
     '',
     `- date ${new Date().toISOString()}, node ${process.version}, load average ${os.loadavg().map((n) => n.toFixed(1)).join(' / ')}`,
     '',
