@@ -94,9 +94,13 @@ export class LibraryCredentials implements CredentialProvider {
 /** The 503 for credentials that could not be had; the log gets a reason that quotes nothing the source answered. */
 function credentialsUnavailable(source: CredentialSource, err: unknown): GatewayError {
   const e = err as { code?: unknown; name?: unknown; message?: unknown } | undefined;
-  const status = typeof e?.message === 'string' ? /httpStatus: (\d{3})/.exec(e.message)?.[1] : undefined;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  const status = /httpStatus: (\d{3})/.exec(message)?.[1];
+  // A connection error's code, the HTTP status, or what kind of failure; the message itself may quote the answer.
   const reason = typeof e?.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(e.code) ? e.code
-    : status ? `HTTP ${status}` : typeof e?.name === 'string' && /^\w{1,40}$/.test(e.name) ? e.name : 'error';
+    : status ? `HTTP ${status}`
+      : /result|parse|unmarshal|get sts token failed|not Success/i.test(message) ? 'unusable answer'
+        : typeof e?.name === 'string' && /^\w{1,40}$/.test(e.name) ? e.name : 'error';
   const cause = Object.assign(new Error(`${source}: ${reason}`), { name: 'CredentialsUnavailable' });
   return new GatewayError(503, ErrorCode.credentialsUnavailable,
     'The gateway could not obtain its server-side credentials; try again later, or send accessKeyId and accessKeySecret',
