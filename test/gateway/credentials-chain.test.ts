@@ -244,6 +244,21 @@ describe('STS credentials from a credentials URI: fetched once, refreshed before
     expect(logs.text).not.toContain('uri-token-DO-NOT-LOG');
   });
 
+  it('a refresh that fails keeps serving the credentials that are still valid, and is tried again seconds later', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t0 = new Date('2026-11-30T09:00:00Z').getTime();
+    vi.setSystemTime(t0);
+    fetches = 0;
+    answer = (n) => (n === 2 ? { status: 503, body: {} } : sts(n));
+    const { app } = await gateway({ GATEWAY_API_KEYS: API_KEY, ALIBABA_CLOUD_CREDENTIALS_URI: uri }, home());
+    expect((await call(app)).keyId).toBe('STS.uri-1');
+    vi.setSystemTime(t0 + 46 * 60_000); // due for a refresh, which fails: the old ones still have 14 minutes
+    const during = await call(app);
+    expect([during.res.status, during.keyId, fetches]).toEqual([200, 'STS.uri-1', 2]);
+    vi.setSystemTime(t0 + 47 * 60_000); // the library retries after 1–10 s (jittered)
+    expect([(await call(app)).keyId, fetches]).toEqual(['STS.uri-3', 3]);
+  });
+
   it('the caller\'s own credentials win, and then nothing is fetched', async () => {
     fetches = 0;
     answer = sts;
