@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
-import type { Credentials } from './ecs/signer.js';
+import { resolveServerCredentials, SERVER_CREDENTIALS_MODES, type CredentialProvider } from './credentials.js';
 import { isValidHostname } from './ecs/endpoint.js';
 import { mergeKeys, parsePolicyFile } from './policy/file.js';
 import { keysFromEnv, type ApiKey } from './policy/keys.js';
@@ -23,8 +21,11 @@ export interface Config {
    * Empty: no key is needed, and every caller is anonymous and allowed everything.
    */
   apiKeys: readonly ApiKey[];
-  /** Server-side default credentials; only allowed together with apiKeys. */
-  defaultCredentials: Credentials | undefined;
+  /**
+   * Server-side default credentials (src/gateway/credentials.ts: @alicloud/credentials, resolved on first use,
+   * cached and refreshed); only allowed together with apiKeys. Keys of the policy file may name their own profile.
+   */
+  defaultCredentials: CredentialProvider | undefined;
 }
 
 /** Thrown by loadConfig with every problem found, not just the first. */
@@ -67,12 +68,14 @@ const envSchema = z.object({
   GATEWAY_API_KEYS: z.string().optional().transform(list)
     .refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
   GATEWAY_ACCESS_POLICY_FILE: z.string().optional(),
+  GATEWAY_SERVER_CREDENTIALS: z.enum(SERVER_CREDENTIALS_MODES, { error: 'must be auto or off' }).default('auto'),
 });
 
-/** Where loadConfig reads the credentials file from; injectable for tests. */
+/** Where loadConfig reads files from; injectable for tests. */
 export interface ConfigSources {
+  /** The home directory of ~/.aliyun/config.json and ~/.alibabacloud/credentials (default: os.homedir()). */
   homeDir?: string;
-  /** Reads a file: its text, undefined when it does not exist; throws when it cannot be read. */
+  /** Reads the policy file: its text, undefined when it does not exist; throws when it cannot be read. */
   readFile?: (path: string) => string | undefined;
 }
 
@@ -101,13 +104,14 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
-  const defaultCredentials = resolveServerCredentials(env, sources, problems);
   const policyKeys = env.GATEWAY_ACCESS_POLICY_FILE ? readPolicyFile(env.GATEWAY_ACCESS_POLICY_FILE, sources, problems) : [];
+  const { defaultCredentials, keys } = resolveServerCredentials(env, mergeKeys(keysFromEnv(list(env.GATEWAY_API_KEYS)), policyKeys, problems),
+    { homeDir: sources.homeDir }, problems);
   // Checked even when other variables are invalid, so every problem is reported at once.
   if (defaultCredentials && list(env.GATEWAY_API_KEYS).length === 0 && !env.GATEWAY_ACCESS_POLICY_FILE) {
-    problems.push('server-side credentials are configured but GATEWAY_API_KEYS is empty and there is no GATEWAY_ACCESS_POLICY_FILE: anyone reaching the port could spend the account. Set API keys or remove the credentials.');
+    problems.push(`server-side credentials are configured (${defaultCredentials.description}) but GATEWAY_API_KEYS is empty and there is no GATEWAY_ACCESS_POLICY_FILE: anyone reaching the port could spend the account. Set API keys, remove the credentials, or set GATEWAY_SERVER_CREDENTIALS=off.`);
   }
-  const apiKeys = mergeKeys(keysFromEnv(list(env.GATEWAY_API_KEYS)), policyKeys, problems);
+  const apiKeys = keys;
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -139,64 +143,4 @@ function readPolicyFile(path: string, sources: ConfigSources, problems: string[]
     return [];
   }
   return parsePolicyFile(text, path, problems);
-}
-
-/** Env variables first (ALIBABA_CLOUD_* or ALICLOUD_*), then a profile of ~/.alibabacloud/credentials. */
-function resolveServerCredentials(env: Readonly<Record<string, string>>, sources: ConfigSources, problems: string[]): Credentials | undefined {
-  const pick = (suffix: string) => env[`ALIBABA_CLOUD_${suffix}`] || env[`ALICLOUD_${suffix}`] || undefined;
-  const id = pick('ACCESS_KEY_ID');
-  const secret = pick('ACCESS_KEY_SECRET');
-  const token = pick('SECURITY_TOKEN');
-  if (id || secret) {
-    if (!id || !secret) {
-      problems.push('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET must be set together');
-      return undefined;
-    }
-    return { accessKeyId: id, accessKeySecret: secret, securityToken: token };
-  }
-  const path = join(sources.homeDir ?? homedir(), '.alibabacloud', 'credentials');
-  const text = (sources.readFile ?? readIfExists)(path);
-  const explicitProfile = env.ALIBABA_CLOUD_PROFILE;
-  if (text === undefined) {
-    if (explicitProfile) problems.push(`ALIBABA_CLOUD_PROFILE=${explicitProfile} but ${path} does not exist`);
-    return undefined;
-  }
-  const profileName = explicitProfile || 'default';
-  const profile = parseIni(text)[profileName];
-  if (!profile) {
-    if (explicitProfile) problems.push(`profile [${profileName}] not found in ${path}`);
-    return undefined;
-  }
-  const type = profile.type ?? 'access_key';
-  if (type !== 'access_key' && type !== 'sts') {
-    problems.push(`profile [${profileName}] in ${path}: type "${type}" is not supported (use access_key or sts)`);
-    return undefined;
-  }
-  if (!profile.access_key_id || !profile.access_key_secret) {
-    problems.push(`profile [${profileName}] in ${path} needs access_key_id and access_key_secret`);
-    return undefined;
-  }
-  return {
-    accessKeyId: profile.access_key_id,
-    accessKeySecret: profile.access_key_secret,
-    securityToken: profile.security_token ?? profile.sts_token,
-  };
-}
-
-/** A small INI reader: [section] headers, key = value lines, ; and # comments. */
-export function parseIni(text: string): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = Object.create(null);
-  let section: Record<string, string> | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith(';') || line.startsWith('#')) continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header?.[1]) {
-      section = out[header[1].trim()] ??= Object.create(null);
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (section && eq > 0) section[line.slice(0, eq).trim()] = line.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
-  }
-  return out;
 }

@@ -67,6 +67,7 @@ export const ErrorCode = {
   upstreamBadResponse: 'UPSTREAM_BAD_RESPONSE',
   upstreamTimeout: 'UPSTREAM_TIMEOUT',
   shuttingDown: 'SHUTTING_DOWN',
+  credentialsUnavailable: 'CREDENTIALS_UNAVAILABLE',
   internal: 'INTERNAL_ERROR',
 } as const;
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { describeServerCredentials } from './credentials.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
     signatureVersion: config.signatureVersion,
     upstream: config.upstreamUrl ?? 'https://<ecs endpoint>',
     apiKeys: config.apiKeys.length > 0 ? 'required' : 'off',
-    serverCredentials: config.defaultCredentials ? 'configured' : 'none',
+    // Which source supplies them (env, OIDC, CLI or credentials-file profile, RAM role, URI), never a value.
+    serverCredentials: describeServerCredentials(config.defaultCredentials, config.apiKeys),
   }, 'ecs-gateway ready');
 }
 

@@ -1,23 +1,25 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseIni, type ConfigSources } from '../../src/gateway/config.js';
+import { ConfigError, loadConfig, type ConfigSources } from '../../src/gateway/config.js';
 
-const NO_FILE: ConfigSources = { homeDir: '/home/test', readFile: () => undefined };
+const NO_FILE: ConfigSources = { homeDir: '/nonexistent-home-for-test', readFile: () => undefined };
 const KEY = 'gateway-key-0123456789';
 const hex = (key: string) => createHash('sha256').update(key).digest('hex');
 
-/** A fake filesystem holding just ~/.alibabacloud/credentials; records what was read. */
-function credentialsFile(text: string): ConfigSources & { read: string[] } {
-  const read: string[] = [];
-  return {
-    read,
-    homeDir: '/home/test',
-    readFile: (path) => {
-      read.push(path);
-      return path === '/home/test/.alibabacloud/credentials' ? text : undefined;
-    },
-  };
+/** A temporary home directory holding just ~/.alibabacloud/credentials (read by @alicloud/credentials itself). */
+function credentialsFile(text: string): ConfigSources & { path: string } {
+  const homeDir = mkdtempSync(join(tmpdir(), 'gw-config-home-'));
+  mkdirSync(join(homeDir, '.alibabacloud'));
+  const path = join(homeDir, '.alibabacloud', 'credentials');
+  writeFileSync(path, text);
+  return { homeDir, path, readFile: () => undefined };
 }
+
+/** The AccessKey id the server-side credentials resolve to (undefined: none configured). */
+const keyIdOf = async (config: ReturnType<typeof loadConfig>) => (await config.defaultCredentials?.get())?.accessKeyId;
 
 function problemsOf(env: Record<string, string>, sources: ConfigSources = NO_FILE): string[] {
   try {
@@ -122,7 +124,8 @@ describe('empty variables count as unset', () => {
     'HOST', 'PORT', 'LOG_LEVEL', 'ECS_SIGNATURE_VERSION', 'ECS_UPSTREAM_URL', 'ECS_ALLOWED_ENDPOINTS', 'ECS_TIMEOUT_MS',
     'BODY_LIMIT_BYTES', 'GATEWAY_API_KEYS', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
     'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_SECURITY_TOKEN',
-    'ALIBABA_CLOUD_PROFILE',
+    'ALIBABA_CLOUD_PROFILE', 'GATEWAY_SERVER_CREDENTIALS', 'ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABA_CLOUD_ECS_METADATA',
+    'ALIBABA_CLOUD_ROLE_ARN', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE', 'ALIBABA_CLOUD_CREDENTIALS_FILE',
   ];
   const defaults = loadConfig({}, NO_FILE);
 
@@ -139,11 +142,11 @@ describe('empty variables count as unset', () => {
     expect(problemsOf({ ECS_SIGNATURE_VERSION: '', PORT: 'x' })).toEqual([expect.stringMatching(/^PORT\b/)]);
   });
 
-  it('ALIBABA_CLOUD_PROFILE= reads the default profile, an empty key id falls back to the ALICLOUD_ one', () => {
-    const fs = credentialsFile('[default]\naccess_key_id = LTAIfile\naccess_key_secret = file-secret\n');
-    expect(loadConfig({ ALIBABA_CLOUD_PROFILE: '', GATEWAY_API_KEYS: KEY }, fs).defaultCredentials?.accessKeyId).toBe('LTAIfile');
+  it('ALIBABA_CLOUD_PROFILE= reads the default profile, an empty key id falls back to the ALICLOUD_ one', async () => {
+    const fs = credentialsFile('[default]\ntype = access_key\naccess_key_id = LTAIfile\naccess_key_secret = file-secret\n');
+    expect(await keyIdOf(loadConfig({ ALIBABA_CLOUD_PROFILE: '', GATEWAY_API_KEYS: KEY }, fs))).toBe('LTAIfile');
     const config = loadConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALICLOUD_ACCESS_KEY_ID: 'LTAIali', ALICLOUD_ACCESS_KEY_SECRET: 'ali-secret-1', GATEWAY_API_KEYS: KEY }, NO_FILE);
-    expect(config.defaultCredentials?.accessKeyId).toBe('LTAIali');
+    expect(await keyIdOf(config)).toBe('LTAIali');
   });
 });
 
@@ -151,12 +154,13 @@ describe('server-side credentials', () => {
   it.each([
     ['ALIBABA_CLOUD_*', 'ALIBABA_CLOUD_'],
     ['ALICLOUD_*', 'ALICLOUD_'],
-  ] as const)('reads %s with GATEWAY_API_KEYS', (_name, prefix) => {
+  ] as const)('reads %s with GATEWAY_API_KEYS', async (_name, prefix) => {
     const config = loadConfig({
       [`${prefix}ACCESS_KEY_ID`]: 'LTAIenv', [`${prefix}ACCESS_KEY_SECRET`]: 'env-secret-1', [`${prefix}SECURITY_TOKEN`]: 'env-token-1',
       GATEWAY_API_KEYS: KEY,
     }, NO_FILE);
-    expect(config.defaultCredentials).toEqual({ accessKeyId: 'LTAIenv', accessKeySecret: 'env-secret-1', securityToken: 'env-token-1' });
+    expect(config.defaultCredentials?.source).toBe('env');
+    expect(await config.defaultCredentials?.get()).toEqual({ accessKeyId: 'LTAIenv', accessKeySecret: 'env-secret-1', securityToken: 'env-token-1' });
   });
 
   it('refuses server-side credentials without GATEWAY_API_KEYS, without echoing the secret', () => {
@@ -175,44 +179,48 @@ describe('server-side credentials', () => {
     expect(problems.join()).not.toContain('env-secret-1');
   });
 
-  it('environment credentials win over the credentials file', () => {
-    const fs = credentialsFile('[default]\naccess_key_id = LTAIfile\naccess_key_secret = file-secret\n');
+  it('environment credentials win over the credentials file', async () => {
+    const fs = credentialsFile('[default]\ntype = access_key\naccess_key_id = LTAIfile\naccess_key_secret = file-secret\n');
     const config = loadConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIenv', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'env-secret-1', GATEWAY_API_KEYS: KEY }, fs);
-    expect(config.defaultCredentials?.accessKeyId).toBe('LTAIenv');
+    expect(await keyIdOf(config)).toBe('LTAIenv');
   });
 
-  it('reads the default profile of ~/.alibabacloud/credentials', () => {
+  it('reads the default profile of ~/.alibabacloud/credentials (through @alicloud/credentials)', async () => {
     const fs = credentialsFile([
-      '; comment', '# another', '[other]', 'access_key_id = LTAIother', 'access_key_secret = other-secret',
+      '; comment', '# another', '[other]', 'type = access_key', 'access_key_id = LTAIother', 'access_key_secret = other-secret',
       '', '[default]', 'type = access_key', 'access_key_id = LTAIfile', 'access_key_secret = "file-secret"',
     ].join('\r\n'));
     const config = loadConfig({ GATEWAY_API_KEYS: KEY }, fs);
-    expect(fs.read).toEqual(['/home/test/.alibabacloud/credentials']);
-    expect(config.defaultCredentials).toEqual({ accessKeyId: 'LTAIfile', accessKeySecret: 'file-secret', securityToken: undefined });
+    expect(config.defaultCredentials?.source).toBe('profile');
+    expect(await config.defaultCredentials?.get()).toEqual({ accessKeyId: 'LTAIfile', accessKeySecret: 'file-secret', securityToken: undefined });
   });
 
-  it('reads the profile named by ALIBABA_CLOUD_PROFILE, with an STS token', () => {
-    const fs = credentialsFile('[default]\naccess_key_id = LTAIdef\naccess_key_secret = def-secret\n[ci]\ntype = sts\naccess_key_id = STS.id\naccess_key_secret = sts-secret\nsecurity_token = sts-token-1\n');
+  it('reads the profile named by ALIBABA_CLOUD_PROFILE', async () => {
+    const fs = credentialsFile('[default]\ntype = access_key\naccess_key_id = LTAIdef\naccess_key_secret = def-secret\n[ci]\ntype = access_key\naccess_key_id = LTAIci\naccess_key_secret = ci-secret\n');
     const config = loadConfig({ ALIBABA_CLOUD_PROFILE: 'ci', GATEWAY_API_KEYS: KEY }, fs);
-    expect(config.defaultCredentials).toEqual({ accessKeyId: 'STS.id', accessKeySecret: 'sts-secret', securityToken: 'sts-token-1' });
+    expect(await config.defaultCredentials?.get()).toEqual({ accessKeyId: 'LTAIci', accessKeySecret: 'ci-secret', securityToken: undefined });
   });
 
   it('a credentials file profile also needs GATEWAY_API_KEYS', () => {
-    const fs = credentialsFile('[default]\naccess_key_id = LTAIfile\naccess_key_secret = file-secret\n');
+    const fs = credentialsFile('[default]\ntype = access_key\naccess_key_id = LTAIfile\naccess_key_secret = file-secret\n');
     expect(problemsOf({}, fs)).toEqual([expect.stringMatching(/GATEWAY_API_KEYS/)]);
   });
 
   it.each([
-    ['missing named profile', { ALIBABA_CLOUD_PROFILE: 'nope' }, '[default]\naccess_key_id = a\naccess_key_secret = b\n', /profile \[nope\] not found/],
-    ['unsupported type', {}, '[default]\ntype = ram_role_arn\naccess_key_id = a\naccess_key_secret = b\n', /not supported/],
-    ['incomplete profile', {}, '[default]\naccess_key_id = a\n', /needs access_key_id and access_key_secret/],
+    ['missing named profile', { ALIBABA_CLOUD_PROFILE: 'nope' }, '[default]\ntype = access_key\naccess_key_id = LTAIbad\naccess_key_secret = bad-secret-value-9\n', /ALIBABA_CLOUD_PROFILE=nope: no such profile/],
+    // The library reads no `sts` type (the old hand-written reader did): say what to use instead.
+    ['unsupported type', {}, '[default]\ntype = sts\naccess_key_id = LTAIbad\naccess_key_secret = bad-secret-value-9\n', /type "sts" is not supported .*ALIBABA_CLOUD_SECURITY_TOKEN/],
+    ['profile without a type', {}, '[default]\naccess_key_id = LTAIbad\naccess_key_secret = bad-secret-value-9\n', /needs a type/],
+    ['incomplete profile', {}, '[default]\ntype = access_key\naccess_key_id = LTAIbad\n', /\(type access_key\) needs access_key_secret$/],
+    ['incomplete ram_role_arn profile', {}, '[default]\ntype = ram_role_arn\naccess_key_id = LTAIbad\naccess_key_secret = bad-secret-value-9\n', /\(type ram_role_arn\) needs role_arn$/],
   ] as const)('refuses a %s', (_name, env, text, pattern) => {
     const problems = problemsOf({ ...env, GATEWAY_API_KEYS: KEY }, credentialsFile(text));
     expect(problems).toEqual([expect.stringMatching(pattern)]);
+    expect(problems.join()).not.toMatch(/bad-secret-value-9|LTAIbad/);
   });
 
   it('an explicit profile without a credentials file is an error', () => {
-    expect(problemsOf({ ALIBABA_CLOUD_PROFILE: 'ci', GATEWAY_API_KEYS: KEY })).toEqual([expect.stringMatching(/does not exist/)]);
+    expect(problemsOf({ ALIBABA_CLOUD_PROFILE: 'ci', GATEWAY_API_KEYS: KEY })).toEqual([expect.stringMatching(/ALIBABA_CLOUD_PROFILE=ci: no such profile/)]);
   });
 
   it('no file and no profile: no server credentials', () => {
@@ -220,25 +228,11 @@ describe('server-side credentials', () => {
   });
 
   it('a file without the default profile is fine when no profile is asked for', () => {
-    expect(loadConfig({}, credentialsFile('[other]\naccess_key_id = a\naccess_key_secret = b\n')).defaultCredentials).toBeUndefined();
+    expect(loadConfig({}, credentialsFile('[other]\ntype = access_key\naccess_key_id = a\naccess_key_secret = b\n')).defaultCredentials).toBeUndefined();
   });
 
   it('reads from homeDir when readFile is not injected', () => {
     expect(loadConfig({}, { homeDir: '/nonexistent-home-for-test' }).defaultCredentials).toBeUndefined();
-  });
-});
-
-describe('parseIni', () => {
-  it('parses sections, trims, strips quotes and skips comments', () => {
-    const ini = parseIni('top = ignored\n[ a ]\nk = v\n; c\n# c\nq = "quoted"\n[b]\nx=1=2\n');
-    expect({ ...ini }).toEqual({ a: expect.objectContaining({ k: 'v', q: 'quoted' }), b: expect.objectContaining({ x: '1=2' }) });
-    expect(Object.keys(ini.a ?? {})).toEqual(['k', 'q']);
-  });
-
-  it('does not pollute prototypes', () => {
-    const ini = parseIni('[__proto__]\npolluted = yes\n');
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(ini.__proto__?.polluted).toBe('yes');
   });
 });
 
@@ -256,7 +250,7 @@ describe('GATEWAY_ACCESS_POLICY_FILE', () => {
   /** A fake filesystem holding the policy file (as text, or an fs error to throw). */
   function policyFile(content: unknown, extra: Record<string, string> = {}): ConfigSources {
     return {
-      homeDir: '/home/test',
+      homeDir: '/nonexistent-home-for-test',
       readFile: (path) => {
         if (path === POLICY_PATH) {
           if (content instanceof Error) throw content;
@@ -283,9 +277,9 @@ describe('GATEWAY_ACCESS_POLICY_FILE', () => {
     expect(config.apiKeys.map((k) => k.name)).toEqual(['key-1', 'inventory', 'ops']);
   });
 
-  it('counts as API keys for server-side credentials', () => {
+  it('counts as API keys for server-side credentials', async () => {
     const config = loadConfig(env({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIenv', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'env-secret-1' }), policyFile(VALID));
-    expect(config.defaultCredentials?.accessKeyId).toBe('LTAIenv');
+    expect(await keyIdOf(config)).toBe('LTAIenv');
   });
 
   it('GATEWAY_ACCESS_POLICY_FILE= (empty) means no policy file', () => {
@@ -338,7 +332,6 @@ describe('GATEWAY_ACCESS_POLICY_FILE', () => {
       `${P}: keys[3] (dup).regions[0]: "CN-Hangzhou" is not a region id (lower-case, like "cn-hangzhou" or "ap-southeast-1")`,
       `${P}: keys[4] (dup).allow: must be a list of action-name patterns`,
       `${P}: keys[4] (dup).regions: must be a non-empty list of region ids such as "cn-hangzhou" (leave it out for every region)`,
-      `${P}: keys[5] (later).profile: per-key credential profiles are not supported yet (the field is reserved); remove it`,
       `${P}: keys[4].name: "dup" is also the name of keys[3]; names must be unique`,
       `${P}: keys[4].sha256: the same key as keys[3]; give each key one entry`,
       // Checked against GATEWAY_API_KEYS as well, although other variables and keys are invalid.
@@ -370,6 +363,11 @@ describe('GATEWAY_ACCESS_POLICY_FILE', () => {
 
   it('an invalid profile name is named too', () => {
     expect(problemsOf(env(), policyFile({ keys: [{ name: 'ops', sha256: hex(OPS_KEY), allow: ['*'], profile: 'no spaces please' }] })))
-      .toEqual(['GATEWAY_ACCESS_POLICY_FILE: keys[0] (ops).profile: "no spaces please" is not a profile name, and per-key credential profiles are not supported yet (the field is reserved); remove it']);
+      .toEqual(['GATEWAY_ACCESS_POLICY_FILE: keys[0] (ops).profile: "no spaces please" is not a profile name (1-64 letters, digits, ".", "_" or "-", starting with a letter or digit)']);
+  });
+
+  it('a profile that no file has is an error', () => {
+    expect(problemsOf(env(), policyFile({ keys: [{ name: 'ops', sha256: hex(OPS_KEY), allow: ['*'], profile: 'prod' }] })))
+      .toEqual(['GATEWAY_ACCESS_POLICY_FILE: key "ops": profile "prod" is in neither /nonexistent-home-for-test/.aliyun/config.json nor /nonexistent-home-for-test/.alibabacloud/credentials']);
   });
 });

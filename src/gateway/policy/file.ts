@@ -103,9 +103,8 @@ function checkKey(raw: unknown, i: number, problems: string[]): ApiKey | undefin
   const allow = patterns(raw.allow, `${where}.allow`, true, problems);
   const deny = patterns(raw.deny, `${where}.deny`, false, problems);
   const regionList = regions(raw.regions, `${where}.regions`, problems);
-  if (raw.profile !== undefined) {
-    const valid = typeof raw.profile === 'string' && PROFILE.test(raw.profile);
-    problems.push(`${where}.profile: ${valid ? '' : `${show(raw.profile)} is not a profile name, and `}per-key credential profiles are not supported yet (the field is reserved); remove it`);
+  if (raw.profile !== undefined && !(typeof raw.profile === 'string' && PROFILE.test(raw.profile))) {
+    problems.push(`${where}.profile: ${show(raw.profile)} is not a profile name (1-64 letters, digits, ".", "_" or "-", starting with a letter or digit)`);
   }
   if (problems.length > before || !name || !allow || !deny || regionList === false) return undefined;
   return apiKey({
@@ -114,6 +113,7 @@ function checkKey(raw: unknown, i: number, problems: string[]): ApiKey | undefin
     allow,
     deny,
     regions: regionList,
+    profile: raw.profile as string | undefined,
     source: 'GATEWAY_ACCESS_POLICY_FILE',
   });
 }

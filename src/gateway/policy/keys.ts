@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CredentialProvider } from '../credentials.js';
 import { getAction } from '../ecs/catalog/index.js';
 
 /**
@@ -17,10 +18,13 @@ export interface ApiKey {
   /** The regions the key may call in; undefined for any region. */
   readonly regions: readonly string[] | undefined;
   /**
-   * Reserved for server-side credential profiles per key (issue 11). The policy file refuses it today, so
-   * that a key never silently runs with other credentials than its author meant.
+   * The credential profile the key's calls use when the caller sends no credentials of its own (the policy
+   * file's `profile`: a profile of ~/.aliyun/config.json or ~/.alibabacloud/credentials), instead of the
+   * server's default credentials. Checked at startup (src/gateway/credentials.ts).
    */
   readonly profile?: string | undefined;
+  /** The provider of `profile`'s credentials, set by loadConfig; derived, never configured. */
+  readonly credentials?: CredentialProvider | undefined;
   /** Where the key was configured. */
   readonly source: 'GATEWAY_API_KEYS' | 'GATEWAY_ACCESS_POLICY_FILE';
   /** `allow` and `deny` compiled (see compilePatterns); derived, never configured. */

@@ -28,6 +28,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { CredentialProvider } from '../credentials.js';
 import { getAction } from '../ecs/catalog/index.js';
 import type { Action, Param } from '../ecs/catalog/types.js';
 import type { EcsClient, EcsResult } from '../ecs/client.js';
@@ -47,7 +48,8 @@ import { genericValidationError, unknownAction } from './generic-errors.js';
 /** What every ECS route needs from the app. */
 export interface RouteDeps {
   client: EcsClient;
-  defaultCredentials?: Credentials | undefined;
+  /** The server's default credentials (a key of the policy file may name its own profile: request.caller.credentials). */
+  defaultCredentials?: CredentialProvider | undefined;
 }
 
 /**
@@ -161,7 +163,7 @@ export type RouteDeclaration = CuratedRoute | GenericRoute;
 const GATEWAY_FIELDS: readonly string[] = Object.keys(commonFields);
 
 /** Per-request credentials (fields or headers), else the server's, else 401. */
-export function resolveCredentials(input: Record<string, unknown>, fallback: Credentials | undefined): Credentials {
+export function resolveCredentials(input: Record<string, unknown>, fallback: CredentialProvider | undefined): Credentials | Promise<Credentials> {
   const { accessKeyId, accessKeySecret, securityToken } = input as { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
   if (accessKeyId && accessKeySecret) return { accessKeyId, accessKeySecret, securityToken };
   if (accessKeyId || accessKeySecret) {
@@ -172,7 +174,8 @@ export function resolveCredentials(input: Record<string, unknown>, fallback: Cre
   if (securityToken) {
     throw new GatewayError(401, ErrorCode.missingCredentials, 'securityToken was sent without the accessKeyId and accessKeySecret it was issued with');
   }
-  if (fallback) return fallback;
+  // Resolved only now, when the caller sent none: cached by the provider, a 503 CREDENTIALS_UNAVAILABLE when it fails.
+  if (fallback) return fallback.get();
   throw new GatewayError(401, ErrorCode.missingCredentials,
     'No credentials: send accessKeyId and accessKeySecret (fields or X-Access-Key-Id / X-Access-Key-Secret headers)');
 }
@@ -403,7 +406,7 @@ async function callEcs(request: FastifyRequest, deps: RouteDeps, plan: PlannedEc
   authorizeCall(request, { action: action.name, regionId, endpoint, params: wire, readOnly: action.readOnly });
   let result: EcsResult;
   try {
-    const credentials = resolveCredentials(input, deps.defaultCredentials);
+    const credentials = await resolveCredentials(input, request.caller?.credentials ?? deps.defaultCredentials);
     result = await deps.client.call({
       action: action.name,
       params: wire,
