@@ -25,6 +25,8 @@ export interface Config {
   apiKeys: readonly ApiKey[];
   /** Server-side default credentials; only allowed together with apiKeys. */
   defaultCredentials: Credentials | undefined;
+  /** GATEWAY_MAX_WAIT_MS: the longest `waitFor` wait (and its default); server timeouts and the shutdown grace follow it. */
+  maxWaitMs: number;
 }
 
 /** Thrown by loadConfig with every problem found, not just the first. */
@@ -67,6 +69,7 @@ const envSchema = z.object({
   GATEWAY_API_KEYS: z.string().optional().transform(list)
     .refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
   GATEWAY_ACCESS_POLICY_FILE: z.string().optional(),
+  GATEWAY_MAX_WAIT_MS: intIn(0, 3_600_000, 120_000),
 });
 
 /** Where loadConfig reads the credentials file from; injectable for tests. */
@@ -121,6 +124,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     apiKeys,
     defaultCredentials,
+    maxWaitMs: e.GATEWAY_MAX_WAIT_MS,
   };
 }
 

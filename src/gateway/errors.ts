@@ -67,6 +67,9 @@ export const ErrorCode = {
   upstreamBadResponse: 'UPSTREAM_BAD_RESPONSE',
   upstreamTimeout: 'UPSTREAM_TIMEOUT',
   shuttingDown: 'SHUTTING_DOWN',
+  waitTimeout: 'WAIT_TIMEOUT',
+  waitUnreachable: 'WAIT_UNREACHABLE',
+  waitCancelled: 'WAIT_CANCELLED',
   internal: 'INTERNAL_ERROR',
 } as const;
 

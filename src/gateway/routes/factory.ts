@@ -43,11 +43,15 @@ import { envelopeSchema, errorResponses, STRUCT_TYPE_URL } from '../schemas/enve
 import { addKnownFieldNames, objectKeysAt, secret } from '../schemas/fields.js';
 import { holdsSecret } from '../schemas/secrets.js';
 import { genericValidationError, unknownAction } from './generic-errors.js';
+import type { Waiter } from '../jobs/wait.js';
+import { waitHook } from '../jobs/wait-hook.js';
 
 /** What every ECS route needs from the app. */
 export interface RouteDeps {
   client: EcsClient;
   defaultCredentials?: Credentials | undefined;
+  /** Waits for `waitFor` on the lifecycle routes (src/gateway/jobs/wait-hook.ts); default: GATEWAY_MAX_WAIT_MS's default. */
+  waiter?: Waiter | undefined;
 }
 
 /**
@@ -519,7 +523,8 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
     if (!picker || picker instanceof z.ZodType || picker.param !== null) throw new Error(`${where}: actionBy names ${decl.actionBy.field}, which must be a field with \`param: null\``);
   }
   const placements = new Map<Action, Placement[]>();
-  let input: z.ZodType = z.strictObject({ ...commonFields, ...compileFields(actions, where, decl.fields, 'input', placements) });
+  const wait = waitHook(deps, decl);
+  let input: z.ZodType = z.strictObject({ ...commonFields, ...wait?.fields, ...compileFields(actions, where, decl.fields, 'input', placements) });
   if (decl.refine) input = decl.refine(input as z.ZodObject);
   if (decl.example) input = input.meta({ example: decl.example });
   const pathParams = decl.pathParams ? z.object(compileFields(actions, where, decl.pathParams, 'params', placements)) : undefined;
@@ -559,11 +564,11 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
     schema: {
       operationId: decl.operationId,
       summary: decl.summary,
-      description: decl.description,
+      description: wait ? wait.describe(decl.description) : decl.description,
       tags: [decl.tag ?? 'Instance'],
       [location]: input,
       ...(pathParams ? { params: pathParams } : {}),
-      response: { 200: envelopeSchema(decl.exampleBody), ...errorResponses },
+      response: { 200: wait ? wait.responseSchema(decl.exampleBody) : envelopeSchema(decl.exampleBody), ...errorResponses },
     },
     // Callback style: it runs on every request, and an async hook costs a promise each time.
     preValidation: (request, _reply, done) => {
@@ -579,9 +584,11 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
       const params = (request.params ?? {}) as Record<string, unknown>;
       const action = actionFor(values);
       const check = decl.check;
-      const text = await callEcs(request, deps, {
+      const waiting = wait?.start(request, reply, values, params);
+      let text = await callEcs(request, deps, {
         action, input: values, wire: wireOf(action, values, params), check: check ? (result) => check(result, params) : undefined,
       });
+      if (waiting) text = await waiting.finish(text);
       if (noStore(action)) reply.header('cache-control', 'no-store');
       return reply.type('application/json; charset=utf-8').send(text as never);
     },
