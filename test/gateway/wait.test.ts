@@ -11,6 +11,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/gateway/app.js';
 import { loadConfig } from '../../src/gateway/config.js';
+import type { WaitClock } from '../../src/gateway/jobs/wait.js';
 import { CREDS, FIXED_DATE, FIXED_NONCE, LogCapture } from '../support/gateway.js';
 import { businessParams, FakeUpstream, type CapturedRequest, type UpstreamReply } from '../support/upstream.js';
 
@@ -44,7 +45,7 @@ class WatchedLogs extends LogCapture {
 const OPS_KEY = 'ops-key-0123456789abcdef';
 const POLICY = JSON.stringify({ keys: [{ name: 'starter', sha256: createHash('sha256').update(OPS_KEY).digest('hex'), allow: ['StartInstances'] }] });
 
-async function build(upstream: FakeUpstream, clock: FakeClock | Partial<FakeClock>, env: Record<string, string> = {}) {
+async function build(upstream: FakeUpstream, clock: Partial<WaitClock>, env: Record<string, string> = {}) {
   const logs = new WatchedLogs();
   const config = loadConfig({ ECS_UPSTREAM_URL: upstream.url, LOG_LEVEL: 'debug', ECS_TIMEOUT_MS: '60000', ...env },
     { homeDir: '/nonexistent', readFile: (path) => (path === '/policy.json' ? POLICY : undefined) });
