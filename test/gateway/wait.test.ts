@@ -4,8 +4,10 @@
  * validation, the access policy, passing and lasting failures of a poll, and a client that disconnects.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -219,6 +221,28 @@ describe('each lifecycle route reaches its state', () => {
     expect(res.status).toBe(200);
     expect(res.body.data.value).not.toHaveProperty('wait');
     expect(sent).toHaveLength(1);
+  });
+});
+
+/** Real ECS answers (captured from the live service; sources in test/fixtures/README.md). */
+const fixture = (name: string) => JSON.parse(readFileSync(resolve(__dirname, '../fixtures/ecs-responses', name), 'utf8')) as Record<string, any>;
+
+describe('real ECS answers', () => {
+  it('reads a captured DescribeInstances answer: both instances Running', async () => {
+    const captured = fixture('DescribeInstances.captured.200.json');
+    const ids = captured.Instances.Instance.map((i: { InstanceId: string }) => i.InstanceId) as string[];
+    script(upstream, { StartInstances: [started(...ids)], DescribeInstances: [{ body: captured }] });
+    const { res } = await put('/api/instances/start', { regionId: 'cn-beijing', instanceIds: ids, waitFor: 'Running' });
+    expect(res.status).toBe(200);
+    expect(res.body.data.value.wait.states).toEqual(ids.map((id) => ({ id, status: 'Running' })));
+  });
+
+  it('reads a captured Stopped instance: unreachable for Running', async () => {
+    const stopped = fixture('DescribeInstances.Instance-stopped.element.json');
+    script(upstream, { StartInstances: [started(stopped.InstanceId)], DescribeInstances: [{ body: { Instances: { Instance: [stopped] }, TotalCount: 1, RequestId: RID } }] });
+    const { res } = await put('/api/instances/start', { regionId: 'cn-hangzhou', instanceIds: [stopped.InstanceId], waitFor: 'Running' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.states).toEqual([{ id: stopped.InstanceId, status: 'Stopped' }]);
   });
 });
 
