@@ -246,6 +246,16 @@ describe('real ECS answers', () => {
   });
 });
 
+describe('nothing to wait for', () => {
+  it('an answer that names no resource is answered as it is, without a read call that would list everything', async () => {
+    script(upstream, { RunInstances: [{ body: { RequestId: RID, InstanceIdSets: { InstanceIdSet: [] } } }] });
+    const { res, sent } = await post('/api/instances', { regionId: 'cn-hangzhou', imageId: 'img', instanceType: 'ecs.t1.xsmall', waitFor: 'Running' });
+    expect(res.status).toBe(200);
+    expect(res.body.data.value.wait).toEqual({ waitFor: 'Running', reached: true, resource: 'instance', polls: 0, elapsedMs: 0, states: [] });
+    expect(sent.map((r) => r.action)).toEqual(['RunInstances']);
+  });
+});
+
 describe('timeout and unreachable states', () => {
   it('504 WAIT_TIMEOUT with the last states; the last look is made at the deadline', async () => {
     script(upstream, { StartInstances: [started('i-1')], DescribeInstances: [instances(['i-1', 'Starting'])] });
@@ -373,6 +383,16 @@ describe('access policy', () => {
     const plain = await put('/api/instances/start', { regionId: 'cn-hangzhou', instanceIds: ['i-1'] }, key);
     expect(plain.res.status).toBe(200);
     expect(plain.sent.map((r) => r.action)).toEqual(['StartInstances']);
+  });
+
+  it('a key that may not make the call itself is refused for the call, and audited as such', async () => {
+    const { res, sent } = await put('/api/instances/stop', { regionId: 'cn-hangzhou', instanceIds: ['i-1'], waitFor: 'Stopped' }, { authorization: `Bearer ${OPS_KEY}` });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('ACTION_FORBIDDEN');
+    expect(res.body.error.message).toContain('StopInstances');
+    expect(sent).toHaveLength(0);
+    const audit = logs.lines.map((l) => JSON.parse(l) as { audit?: { action: string; outcome: string; key: string } }).filter((l) => l.audit).at(-1)?.audit;
+    expect(audit).toMatchObject({ key: 'starter', action: 'StopInstances', outcome: 'ACTION_FORBIDDEN' });
   });
 });
 

@@ -20,7 +20,7 @@ import { getAction } from '../ecs/catalog/index.js';
 import type { EcsResult } from '../ecs/client.js';
 import { toWire } from '../ecs/wire.js';
 import { ErrorCode, validationError } from '../errors.js';
-import { authorizeCall } from '../policy/index.js';
+import { authorizeCall, refusalFor } from '../policy/index.js';
 import { intish } from '../schemas/common.js';
 import { EXAMPLE_HEADERS, STRUCT_TYPE_URL } from '../schemas/envelope.js';
 import { envelopeJson, resolveCredentials, type CuratedRoute, type RouteDeps } from '../routes/factory.js';
@@ -89,7 +89,9 @@ export function waitHook(deps: RouteDeps & { waiter?: Waiter }, decl: CuratedRou
     const regionId = str(values.regionId);
     const endpoint = str(values.endpoint);
     // The observations are the caller's read calls: refused now, before the lifecycle call, rather than after it.
-    authorizeCall(request, { action: kind.action, regionId, endpoint, readOnly: true });
+    // A lifecycle call the key may not make at all is left to the route, which refuses and audits it as such.
+    const mainRefused = request.caller ? refusalFor(request.caller, { action: decl.action, regionId, endpoint }) : undefined;
+    if (!mainRefused) authorizeCall(request, { action: kind.action, regionId, endpoint, readOnly: true });
     const controller = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) controller.abort();
@@ -114,6 +116,8 @@ export function waitHook(deps: RouteDeps & { waiter?: Waiter }, decl: CuratedRou
       const value = (JSON.parse(text) as { data: { value: { body: Record<string, unknown>; headers: Record<string, string> } } }).data.value;
       const answer: EcsResult = { status: 200, headers: value.headers, body: value.body, bodyText: '' };
       const ids = target.ids({ values, params, result: answer });
+      // Nothing to observe (ECS named no resource): nothing to wait for, and no read call that would list every resource.
+      if (ids.length === 0) return `${text.slice(0, -3)},"wait":${JSON.stringify({ waitFor, reached: true, resource: target.resource, polls: 0, elapsedMs: 0, states: [] })}}}}`;
       const { report, last } = await waiter.run({
         target, waitFor, action: getAction(decl.action)?.name ?? decl.action,
         timeoutMs: (values.waitTimeoutMs as number | undefined) ?? waiter.maxWaitMs,
