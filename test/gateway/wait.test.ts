@@ -211,6 +211,7 @@ describe('each lifecycle route reaches its state', () => {
       ],
     });
     expect(pollParams(sent)).toEqual(Array(2).fill({ action: 'DescribeInvocationResults', RegionId: 'cn-hangzhou', InvokeId: 't-1', ContentEncoding: 'PlainText', MaxResults: '50' }));
+    expect(res.headers['cache-control']).toBe('no-store');
     expect(logs.text).not.toContain('top-secret-script');
     expect(logs.text).not.toContain('hello');
   });

@@ -128,6 +128,8 @@ export function waitHook(deps: RouteDeps & { waiter?: Waiter }, decl: CuratedRou
         if ((err as { code?: string }).code === ErrorCode.waitCancelled) request.log.info('wait cancelled: the client disconnected');
         throw err;
       });
+      // Command output may hold anything the script printed: no cache keeps it.
+      if (target.resource === 'invocation') reply.header('cache-control', 'no-store');
       // The read route answers with the freshest view; a lifecycle route with its own call's answer.
       const envelope = target.readRoute && last && last.result !== answer ? envelopeJson(last.result) : text;
       return `${envelope.slice(0, -3)},"wait":${JSON.stringify(report)}}}}`;
