@@ -13,6 +13,8 @@ import { registerDocs } from './plugins/docs.js';
 import { DRAIN_FACTOR, frameworkErrorHandler, registerErrorHandling, registerMethodCheck } from './plugins/errors.js';
 import { registerHealth } from './plugins/health.js';
 import { registerRoutes } from './plugins/routes.js';
+import { Waiter, type WaitClock } from './jobs/wait.js';
+import { serverTimeoutMs } from './jobs/wait-limits.js';
 
 /** Everything buildApp needs; only `config` is required, the rest is injected by tests. */
 export interface AppOptions {
@@ -24,6 +26,8 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
   /** Build /docs/json from the registered routes instead of serving the generated file (`npm run openapi`). */
   openapiFromRoutes?: boolean;
+  /** The waiter's sleep, clock and randomness (`waitFor`); tests inject them. */
+  wait?: Partial<WaitClock>;
 }
 
 /**
@@ -44,9 +48,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     // Fastify's own 503 while closing is not the documented error shape and never reaches /readyz; see plugins/health.
     return503OnClosing: false,
-    // Slowloris bounds; an upstream call may take up to timeoutMs.
-    connectionTimeout: config.timeoutMs + 30_000,
-    requestTimeout: config.timeoutMs + 30_000,
+    // Slowloris bounds; an upstream call may take up to timeoutMs, a request with waitFor up to maxWaitMs more (jobs/wait-limits.ts).
+    connectionTimeout: serverTimeoutMs(config),
+    requestTimeout: serverTimeoutMs(config),
     keepAliveTimeout: 72_000,
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler(requireKey, drainLimitBytes),
@@ -83,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerDocs(app, { fromRoutes: options.openapiFromRoutes ?? false });
   registerHealth(app);
-  await registerRoutes(app, { client, defaultCredentials: config.defaultCredentials });
+  const waiter = new Waiter({ maxWaitMs: config.maxWaitMs, ...options.wait });
+  await registerRoutes(app, { client, defaultCredentials: config.defaultCredentials, waiter });
   return app;
 }

@@ -26,6 +26,8 @@ export interface Config {
    * cached and refreshed); only allowed together with apiKeys. Keys of the policy file may name their own profile.
    */
   defaultCredentials: CredentialProvider | undefined;
+  /** GATEWAY_MAX_WAIT_MS: the longest `waitFor` wait (and its default); server timeouts and the shutdown grace follow it. */
+  maxWaitMs: number;
 }
 
 /** Thrown by loadConfig with every problem found, not just the first. */
@@ -69,6 +71,7 @@ const envSchema = z.object({
     .refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
   GATEWAY_ACCESS_POLICY_FILE: z.string().optional(),
   GATEWAY_SERVER_CREDENTIALS: z.enum(SERVER_CREDENTIALS_MODES, { error: 'must be auto or off' }).default('auto'),
+  GATEWAY_MAX_WAIT_MS: intIn(0, 3_600_000, 120_000),
 });
 
 /** Where loadConfig reads files from; injectable for tests. */
@@ -125,6 +128,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     apiKeys,
     defaultCredentials,
+    maxWaitMs: e.GATEWAY_MAX_WAIT_MS,
   };
 }
 

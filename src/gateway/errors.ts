@@ -68,6 +68,9 @@ export const ErrorCode = {
   upstreamTimeout: 'UPSTREAM_TIMEOUT',
   shuttingDown: 'SHUTTING_DOWN',
   credentialsUnavailable: 'CREDENTIALS_UNAVAILABLE',
+  waitTimeout: 'WAIT_TIMEOUT',
+  waitUnreachable: 'WAIT_UNREACHABLE',
+  waitCancelled: 'WAIT_CANCELLED',
   internal: 'INTERNAL_ERROR',
 } as const;
 

@@ -2,9 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { describeServerCredentials } from './credentials.js';
-
-/** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 25_000;
+import { shutdownGraceMs } from './jobs/wait-limits.js';
 
 /** Starts the gateway: validated config, app, listen, graceful shutdown. The only place that exits the process. */
 async function main(): Promise<void> {
@@ -19,7 +17,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = await buildApp({ config });
-  installShutdown(app);
+  installShutdown(app, shutdownGraceMs(config));
   await app.listen({ host: config.host, port: config.port });
   app.log.info({
     signatureVersion: config.signatureVersion,
@@ -30,8 +28,11 @@ async function main(): Promise<void> {
   }, 'ecs-gateway ready');
 }
 
-/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the upstream Agent, exit. */
-function installShutdown(app: FastifyInstance): void {
+/**
+ * SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to `graceMs`, which outlasts the longest
+ * wait: jobs/wait-limits.ts), close the upstream Agent, exit.
+ */
+function installShutdown(app: FastifyInstance, graceMs: number): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -40,7 +41,7 @@ function installShutdown(app: FastifyInstance): void {
     const force = setTimeout(() => {
       app.log.error('in-flight requests did not finish in time; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, graceMs);
     force.unref();
     app.close().then(() => {
       // pino writes stdout asynchronously and writes out what is still queued when the process exits

@@ -44,6 +44,7 @@ describe('loadConfig defaults and values', () => {
       bodyLimitBytes: 1024 * 1024,
       apiKeys: [],
       defaultCredentials: undefined,
+      maxWaitMs: 120_000,
     });
   });
 

@@ -44,12 +44,16 @@ import { envelopeSchema, errorResponses, STRUCT_TYPE_URL } from '../schemas/enve
 import { addKnownFieldNames, objectKeysAt, secret } from '../schemas/fields.js';
 import { holdsSecret } from '../schemas/secrets.js';
 import { genericValidationError, unknownAction } from './generic-errors.js';
+import type { Waiter } from '../jobs/wait.js';
+import { waitHook } from '../jobs/wait-hook.js';
 
 /** What every ECS route needs from the app. */
 export interface RouteDeps {
   client: EcsClient;
   /** The server's default credentials (a key of the policy file may name its own profile: request.caller.credentials). */
   defaultCredentials?: CredentialProvider | undefined;
+  /** Waits for `waitFor` on the lifecycle routes (src/gateway/jobs/wait-hook.ts); default: GATEWAY_MAX_WAIT_MS's default. */
+  waiter?: Waiter | undefined;
 }
 
 /**
@@ -178,6 +182,11 @@ export function resolveCredentials(input: Record<string, unknown>, fallback: Cre
   if (fallback) return fallback.get();
   throw new GatewayError(401, ErrorCode.missingCredentials,
     'No credentials: send accessKeyId and accessKeySecret (fields or X-Access-Key-Id / X-Access-Key-Secret headers)');
+}
+
+/** The credentials a request's calls are signed with: its own, else its key's profile, else the server's default. */
+export function requestCredentials(request: FastifyRequest, deps: RouteDeps, input: Record<string, unknown>): Credentials | Promise<Credentials> {
+  return resolveCredentials(input, request.caller?.credentials ?? deps.defaultCredentials);
 }
 
 const ENVELOPE_HEAD = `{"data":{"@type":"${STRUCT_TYPE_URL}","value":{"body":`;
@@ -406,7 +415,7 @@ async function callEcs(request: FastifyRequest, deps: RouteDeps, plan: PlannedEc
   authorizeCall(request, { action: action.name, regionId, endpoint, params: wire, readOnly: action.readOnly });
   let result: EcsResult;
   try {
-    const credentials = await resolveCredentials(input, request.caller?.credentials ?? deps.defaultCredentials);
+    const credentials = await requestCredentials(request, deps, input);
     result = await deps.client.call({
       action: action.name,
       params: wire,
@@ -522,7 +531,8 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
     if (!picker || picker instanceof z.ZodType || picker.param !== null) throw new Error(`${where}: actionBy names ${decl.actionBy.field}, which must be a field with \`param: null\``);
   }
   const placements = new Map<Action, Placement[]>();
-  let input: z.ZodType = z.strictObject({ ...commonFields, ...compileFields(actions, where, decl.fields, 'input', placements) });
+  const wait = waitHook(deps, decl);
+  let input: z.ZodType = z.strictObject({ ...commonFields, ...wait?.fields, ...compileFields(actions, where, decl.fields, 'input', placements) });
   if (decl.refine) input = decl.refine(input as z.ZodObject);
   if (decl.example) input = input.meta({ example: decl.example });
   const pathParams = decl.pathParams ? z.object(compileFields(actions, where, decl.pathParams, 'params', placements)) : undefined;
@@ -562,11 +572,11 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
     schema: {
       operationId: decl.operationId,
       summary: decl.summary,
-      description: decl.description,
+      description: wait ? wait.describe(decl.description) : decl.description,
       tags: [decl.tag ?? 'Instance'],
       [location]: input,
       ...(pathParams ? { params: pathParams } : {}),
-      response: { 200: envelopeSchema(decl.exampleBody), ...errorResponses },
+      response: { 200: wait ? wait.responseSchema(decl.exampleBody) : envelopeSchema(decl.exampleBody), ...errorResponses },
     },
     // Callback style: it runs on every request, and an async hook costs a promise each time.
     preValidation: (request, _reply, done) => {
@@ -582,9 +592,11 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
       const params = (request.params ?? {}) as Record<string, unknown>;
       const action = actionFor(values);
       const check = decl.check;
-      const text = await callEcs(request, deps, {
+      const waiting = wait?.start(request, reply, values, params);
+      let text = await callEcs(request, deps, {
         action, input: values, wire: wireOf(action, values, params), check: check ? (result) => check(result, params) : undefined,
       });
+      if (waiting) text = await waiting.finish(text);
       if (noStore(action)) reply.header('cache-control', 'no-store');
       return reply.type('application/json; charset=utf-8').send(text as never);
     },
