@@ -106,7 +106,7 @@ describe('EMULATOR_QPS over HTTP', () => {
     await rawRequest(emu.url, { method: 'POST', path: '/__emulator/reset' });
   });
 
-  const regionsV3 = (key = TEST_KEY) => v3Client(emu.url, key).describeRegions(new $Ecs.DescribeRegionsRequest({}));
+  const regionsV3 = (key: { accessKeyId: string; accessKeySecret: string } = TEST_KEY) => v3Client(emu.url, key).describeRegions(new $Ecs.DescribeRegionsRequest({}));
 
   it('answers the excess with Throttling.User, HTTP 400 and x-acs-retry-after, as the V3 SDK expects', async () => {
     expect((await regionsV3()).statusCode).toBe(200);
