@@ -13,6 +13,7 @@ import { registerDocs } from './plugins/docs.js';
 import { DRAIN_FACTOR, frameworkErrorHandler, registerErrorHandling, registerMethodCheck } from './plugins/errors.js';
 import { registerHealth } from './plugins/health.js';
 import { registerRoutes } from './plugins/routes.js';
+import { createJobDeps, type JobInjection } from './jobs/context.js';
 
 /** Everything buildApp needs; only `config` is required, the rest is injected by tests. */
 export interface AppOptions {
@@ -24,6 +25,8 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
   /** Build /docs/json from the registered routes instead of serving the generated file (`npm run openapi`). */
   openapiFromRoutes?: boolean;
+  /** Paging and fan-out jobs: injected sleep, clock and jitter (tests). */
+  jobs?: JobInjection;
 }
 
 /**
@@ -83,6 +86,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerDocs(app, { fromRoutes: options.openapiFromRoutes ?? false });
   registerHealth(app);
-  await registerRoutes(app, { client, defaultCredentials: config.defaultCredentials });
+  await registerRoutes(app, { client, defaultCredentials: config.defaultCredentials, jobs: createJobDeps(config, options.jobs) });
   return app;
 }

@@ -25,6 +25,10 @@ export interface Config {
   apiKeys: readonly ApiKey[];
   /** Server-side default credentials; only allowed together with apiKeys. */
   defaultCredentials: Credentials | undefined;
+  /** `all=true`: the default and the cap of `maxItems` (GATEWAY_MAX_ITEMS). */
+  maxItems: number;
+  /** Paging and fan-out jobs: most ECS calls in flight per account and action (GATEWAY_FANOUT_CONCURRENCY). */
+  fanoutConcurrency: number;
 }
 
 /** Thrown by loadConfig with every problem found, not just the first. */
@@ -67,6 +71,8 @@ const envSchema = z.object({
   GATEWAY_API_KEYS: z.string().optional().transform(list)
     .refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
   GATEWAY_ACCESS_POLICY_FILE: z.string().optional(),
+  GATEWAY_MAX_ITEMS: intIn(1, 1_000_000, 10_000),
+  GATEWAY_FANOUT_CONCURRENCY: intIn(1, 256, 8),
 });
 
 /** Where loadConfig reads the credentials file from; injectable for tests. */
@@ -121,6 +127,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     apiKeys,
     defaultCredentials,
+    maxItems: e.GATEWAY_MAX_ITEMS,
+    fanoutConcurrency: e.GATEWAY_FANOUT_CONCURRENCY,
   };
 }
 

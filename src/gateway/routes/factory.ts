@@ -43,11 +43,14 @@ import { envelopeSchema, errorResponses, STRUCT_TYPE_URL } from '../schemas/enve
 import { addKnownFieldNames, objectKeysAt, secret } from '../schemas/fields.js';
 import { holdsSecret } from '../schemas/secrets.js';
 import { genericValidationError, unknownAction } from './generic-errors.js';
+import type { JobDeps } from '../jobs/context.js';
 
 /** What every ECS route needs from the app. */
 export interface RouteDeps {
   client: EcsClient;
   defaultCredentials?: Credentials | undefined;
+  /** Paging and fan-out jobs (shared limiter, GATEWAY_MAX_ITEMS); see jobs/context.ts. */
+  jobs?: JobDeps | undefined;
 }
 
 /**
