@@ -41,15 +41,13 @@ function ecs(fleet: Fleet) {
   };
 }
 
-const FLEET: Fleet = {
-  'cn-hangzhou': [
+const HANGZHOU: Item[] = [
     vm('i-1', 'cn-hangzhou'),
     vm('i-2', 'cn-hangzhou', { Status: 'Stopped', Tags: { Tag: [{ TagKey: 'env', TagValue: 'prod' }] } }),
     vm('i-3', 'cn-hangzhou', { InstanceType: 'ecs.t6-c1m1.large' }),
-  ],
-  'cn-qingdao': [],
-  'cn-beijing': [vm('i-4', 'cn-beijing', { Tags: { Tag: [{ TagKey: 'env', TagValue: 'dev' }] }, VpcAttributes: { VpcId: 'vpc-2' } })],
-};
+];
+const BEIJING: Item[] = [vm('i-4', 'cn-beijing', { Tags: { Tag: [{ TagKey: 'env', TagValue: 'dev' }] }, VpcAttributes: { VpcId: 'vpc-2' } })];
+const FLEET: Fleet = { 'cn-hangzhou': HANGZHOU, 'cn-qingdao': [], 'cn-beijing': BEIJING };
 
 const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
 const API_KEYS = { beijing: 'beijing-key-0123456789abcdef', all: 'all-regions-key-0123456789ab', disksOnly: 'disks-only-key-0123456789ab' } as const;
@@ -93,12 +91,12 @@ describe('GET /api/inventory/instances', () => {
       kind: 'instances', total: 4, groupBy: 'region',
       groups: { 'cn-hangzhou': 3, 'cn-qingdao': 0, 'cn-beijing': 1 },
       regions: { ok: ['cn-hangzhou', 'cn-qingdao', 'cn-beijing'], failed: [] },
-      items: [FLEET['cn-hangzhou']![0], FLEET['cn-hangzhou']![1], FLEET['cn-hangzhou']![2], FLEET['cn-beijing']![0]],
+      items: [...HANGZHOU, ...BEIJING],
     });
     // DescribeRegions first, then one DescribeInstances per region at the largest page size, PageNumber paging.
     expect(sent[0]!.action).toBe('DescribeRegions');
     expect(businessParams(sent[0]!)).toEqual({});
-    const pages = sent.slice(1).map((r) => ({ action: r.action, ...businessParams(r) }));
+    const pages: Array<Record<string, string | undefined>> = sent.slice(1).map((r) => ({ action: r.action, ...businessParams(r) }));
     expect(pages.sort((a, b) => String(a.RegionId).localeCompare(String(b.RegionId)))).toEqual([
       { action: 'DescribeInstances', RegionId: 'cn-beijing', PageNumber: '1', PageSize: '100' },
       { action: 'DescribeInstances', RegionId: 'cn-hangzhou', PageNumber: '1', PageSize: '100' },
