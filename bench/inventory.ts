@@ -13,14 +13,14 @@
  * - the official SDK paging by hand, regions in parallel (Promise.all), NextToken/MaxResults=100 in each.
  * The critical path: the longest chain of dependent calls (DescribeRegions → page 1 of a region → its other
  * pages, which PageNumber paging may fetch in parallel once TotalCount is known) × 100 ms.
- * Then, with EMULATOR_QPS=*=20 (a second emulator on the same state file), the gateway's inventory again:
+ * Then, with EMULATOR_QPS=*=20 and *=5 (another emulator on the same state file), the gateway's inventory again:
  * failed regions, throttled answers, wall time against the quota's lower bound (DescribeInstances calls ÷ 20/s).
  *
  * Every server is a child process; this process only drives them. Knobs: BENCH_INVENTORY_ROUNDS=3,
- * BENCH_INVENTORY_LATENCY_MS=100, BENCH_INVENTORY_QPS=20, BENCH_INVENTORY_OUT=bench/results/inventory.md.
+ * BENCH_INVENTORY_LATENCY_MS=100, BENCH_INVENTORY_QPS=20,5 (one quota run per value), BENCH_INVENTORY_OUT=bench/results/inventory.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -41,7 +41,8 @@ function numEnv(name: string, fallback: number, min: number): number {
 const S = {
   rounds: numEnv('BENCH_INVENTORY_ROUNDS', 3, 1),
   latencyMs: numEnv('BENCH_INVENTORY_LATENCY_MS', 100, 0),
-  qps: numEnv('BENCH_INVENTORY_QPS', 20, 1),
+  /** The quotas to run under (the issue's 20, and a tighter one that throttles even on a slow machine). */
+  qps: (process.env.BENCH_INVENTORY_QPS ?? '20,5').split(',').map((q) => Number(q.trim())).filter((q) => q > 0),
   out: resolve(ROOT, process.env.BENCH_INVENTORY_OUT ?? 'bench/results/inventory.md'),
 };
 const PAGE_SIZE = 100;
@@ -204,15 +205,26 @@ async function injectLatency(emulatorUrl: string, ms: number): Promise<void> {
 
 interface InventoryRun { ms: number; total: number; ok: number; failed: Array<{ regionId: string; code: string }> }
 
-async function gatewayInventory(gatewayUrl: string): Promise<InventoryRun> {
+async function gatewayInventory(gatewayUrl: string, items = true): Promise<InventoryRun> {
   const started = performance.now();
-  const res = await fetch(`${gatewayUrl}/api/inventory/instances?regions=all&groupBy=region`, {
+  const res = await fetch(`${gatewayUrl}/api/inventory/instances?regions=all&groupBy=region${items ? '' : '&items=false'}`, {
     headers: { 'x-access-key-id': KEY.accessKeyId, 'x-access-key-secret': KEY.accessKeySecret },
   });
   const body = await res.json() as { total: number; regions: { ok: string[]; failed: Array<{ regionId: string; code: string }> } };
   const ms = performance.now() - started;
   if (res.status !== 200) throw new Error(`inventory answered ${res.status}: ${JSON.stringify(body).slice(0, 500)}`);
   return { ms, total: body.total, ok: body.regions.ok.length, failed: body.regions.failed };
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // Clock ticks of 10 ms (CLK_TCK 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -264,8 +276,21 @@ async function main(): Promise<void> {
     gw32: await startGateway('gateway (concurrency 32)', emulator.url, { GATEWAY_FANOUT_CONCURRENCY: '32' }),
   };
 
-  type Name = 'gateway8' | 'gateway32' | 'seedLoop' | 'sdkByHand';
-  const samples: Record<Name, number[]> = { gateway8: [], gateway32: [], seedLoop: [], sdkByHand: [] };
+  type Name = 'gateway8' | 'gateway8counts' | 'gateway32' | 'seedLoop' | 'sdkByHand';
+  const samples: Record<Name, number[]> = { gateway8: [], gateway8counts: [], gateway32: [], seedLoop: [], sdkByHand: [] };
+  /** CPU ms used per run by the gateway (or this process, for the SDK loops) and by the emulator. */
+  const cpu: Record<Name, { client: number[]; emulator: number[] }> = {
+    gateway8: { client: [], emulator: [] }, gateway8counts: { client: [], emulator: [] }, gateway32: { client: [], emulator: [] },
+    seedLoop: { client: [], emulator: [] }, sdkByHand: { client: [], emulator: [] },
+  };
+  const measure = async <T>(name: Name, pid: number | undefined, fn: () => Promise<T>): Promise<T> => {
+    const [c0, e0, self0] = [cpuMs(pid), cpuMs(emulator.proc.pid), process.cpuUsage()];
+    const value = await fn();
+    const self = process.cpuUsage(self0);
+    cpu[name].client.push(pid === undefined ? (self.user + self.system) / 1000 : cpuMs(pid) - c0);
+    cpu[name].emulator.push(cpuMs(emulator.proc.pid) - e0);
+    return value;
+  };
   const checks: string[] = [];
   const check = (name: string, items: number) => {
     if (items !== fleetTotal) throw new Error(`${name} listed ${items} instances, the fleet has ${fleetTotal}`);
@@ -273,18 +298,19 @@ async function main(): Promise<void> {
   // One warm-up of each gateway (connections, JIT), not counted.
   await gatewayInventory(gateways.gw8.url);
   await gatewayInventory(gateways.gw32.url);
+  await gatewayInventory(gateways.gw8.url, false);
   for (let round = 1; round <= S.rounds; round++) {
     log(`round ${round}/${S.rounds}`);
-    for (const [name, url] of [['gateway8', gateways.gw8.url], ['gateway32', gateways.gw32.url]] as const) {
-      const run = await gatewayInventory(url);
+    for (const [name, gw, items] of [['gateway8', gateways.gw8, true], ['gateway8counts', gateways.gw8, false], ['gateway32', gateways.gw32, true]] as const) {
+      const run = await measure(name, gw.proc.pid, () => gatewayInventory(gw.url, items));
       check(name, run.total);
       if (run.failed.length > 0) throw new Error(`${name}: failed regions ${JSON.stringify(run.failed)}`);
       samples[name].push(run.ms);
     }
-    const seed = await timed(() => seedLoop(emulator.url));
+    const seed = await measure('seedLoop', undefined, () => timed(() => seedLoop(emulator.url)));
     check('seed loop', seed.value.items);
     samples.seedLoop.push(seed.ms);
-    const hand = await timed(() => sdkByHand(emulator.url));
+    const hand = await measure('sdkByHand', undefined, () => timed(() => sdkByHand(emulator.url)));
     check('SDK by hand', hand.value.items);
     samples.sdkByHand.push(hand.ms);
     if (round === 1) checks.push(`seed loop ${seed.value.calls} calls, SDK by hand ${hand.value.calls} calls`);
@@ -292,34 +318,39 @@ async function main(): Promise<void> {
   await Promise.all(Object.values(gateways).map(stopChild));
   await stopChild(emulator);
 
-  // Under a quota: the same fleet (state file), every action limited to S.qps per second per account.
-  log(`under EMULATOR_QPS=*=${S.qps}`);
-  emulator = await startChild('emulator (quota)', 'dist/src/emulator/main.js', { ...emuEnv, EMULATOR_QPS: `*=${S.qps}` }, emuPort, '/__emulator/health', true);
-  await injectLatency(emulator.url, S.latencyMs);
-  const quotaRuns: Array<InventoryRun & { throttled: number; describeCalls: number }> = [];
-  const gwq = await startGateway('gateway (quota)', emulator.url);
-  for (let round = 1; round <= S.rounds; round++) {
-    // Full buckets at the start of every round: more than a second since the last call.
-    await sleep(1500);
-    const before = emulator.stdout.length;
-    const run = await gatewayInventory(gwq.url);
-    await sleep(200);
-    const lines = emulator.stdout.slice(before);
-    const throttled = lines.filter((l) => / DescribeInstances 400 /.test(l)).length;
-    const served = lines.filter((l) => / DescribeInstances 200 /.test(l)).length;
-    quotaRuns.push({ ...run, throttled, describeCalls: served });
-    check('gateway under quota', run.total);
+  // Under a quota: the same fleet (state file), every action limited to `qps` per second per account.
+  type QuotaRun = InventoryRun & { throttled: number; describeCalls: number };
+  const quotaResults: Array<{ qps: number; runs: QuotaRun[] }> = [];
+  for (const qps of S.qps) {
+    log(`under EMULATOR_QPS=*=${qps}`);
+    emulator = await startChild('emulator (quota)', 'dist/src/emulator/main.js', { ...emuEnv, EMULATOR_QPS: `*=${qps}` }, emuPort, '/__emulator/health', true);
+    await injectLatency(emulator.url, S.latencyMs);
+    const runs: QuotaRun[] = [];
+    const gwq = await startGateway('gateway (quota)', emulator.url);
+    for (let round = 1; round <= S.rounds; round++) {
+      // Full buckets at the start of every round: more than a second since the last call.
+      await sleep(1500);
+      const before = emulator.stdout.length;
+      const run = await gatewayInventory(gwq.url);
+      await sleep(200);
+      const lines = emulator.stdout.slice(before);
+      const throttled = lines.filter((l) => / DescribeInstances 400 /.test(l)).length;
+      const served = lines.filter((l) => / DescribeInstances 200 /.test(l)).length;
+      runs.push({ ...run, throttled, describeCalls: served });
+      check('gateway under quota', run.total);
+    }
+    quotaResults.push({ qps, runs });
+    await stopChild(gwq);
+    await stopChild(emulator);
   }
-  await stopChild(gwq);
-  await stopChild(emulator);
   rmSync(stateDir, { recursive: true, force: true });
 
   // ---- report ----
   const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<Name, number>;
-  const row = (label: string, ms: number, note: string) =>
-    `| ${label} | ${fmt(ms)} | ${fmt(ms / criticalMs, 2)}× | ${fmt(med.seedLoop / ms, 1)}× | ${fmt(med.sdkByHand / ms, 2)}× | ${note} |`;
-  const qWall = median(quotaRuns.map((r) => r.ms));
-  const lowerBoundMs = (describeCalls / S.qps) * 1000;
+  const row = (label: string, name: Name) => {
+    const ms = med[name];
+    return `| ${label} | ${fmt(ms)} | ${fmt(ms / criticalMs, 2)}× | ${fmt(med.seedLoop / ms, 1)}× | ${fmt(med.sdkByHand / ms, 2)}× | ${fmt(median(cpu[name].client))} | ${fmt(median(cpu[name].emulator))} | ${samples[name].map((x) => fmt(x)).join(', ')} |`;
+  };
   const cpus = os.cpus();
   const md = [
     `# Inventory across regions (${startedAt.toISOString()})`,
@@ -330,23 +361,32 @@ async function main(): Promise<void> {
     `- ${S.rounds} interleaved rounds, medians; machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? '?'}, node ${process.version}; load average at start ${loadStart.map((n) => n.toFixed(2)).join(' / ')}, at end ${os.loadavg().map((n) => n.toFixed(2)).join(' / ')}`,
     `- checked: every run listed all ${fleetTotal} instances with no failed region; ${checks.join('; ')}`,
     '',
-    '| what | wall ms (median) | × critical path | faster than the seed loop | faster than SDK by hand | samples (ms) |',
-    '|---|---:|---:|---:|---:|---|',
-    row('gateway, GATEWAY_FANOUT_CONCURRENCY=8 (default)', med.gateway8, samples.gateway8.map((x) => fmt(x)).join(', ')),
-    row('gateway, GATEWAY_FANOUT_CONCURRENCY=32', med.gateway32, samples.gateway32.map((x) => fmt(x)).join(', ')),
-    row('skill seed loop (sequential regions and pages, SDK)', med.seedLoop, samples.seedLoop.map((x) => fmt(x)).join(', ')),
-    row('official SDK by hand (regions in parallel, NextToken)', med.sdkByHand, samples.sdkByHand.map((x) => fmt(x)).join(', ')),
+    '| what | wall ms (median) | × critical path | faster than the seed loop | faster than SDK by hand | client CPU ms | emulator CPU ms | samples (ms) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    row('gateway, GATEWAY_FANOUT_CONCURRENCY=8 (default), items', 'gateway8'),
+    row('gateway, concurrency 8, counts only (items=false)', 'gateway8counts'),
+    row('gateway, GATEWAY_FANOUT_CONCURRENCY=32, items', 'gateway32'),
+    row('skill seed loop (sequential regions and pages, SDK)', 'seedLoop'),
+    row('official SDK by hand (regions in parallel, NextToken)', 'sdkByHand'),
+    '',
+    '"client CPU ms": the gateway process\'s CPU time during the run (for the SDK loops, this bench process\'s, which runs them); "emulator CPU ms": the emulator\'s (rendering the pages). On an idle machine, wall time ≈ critical path + CPU that cannot overlap.',
     '',
     `Targets: inventory ≤ 1.5× the critical path (${fmt(1.5 * criticalMs)} ms): default ${med.gateway8 <= 1.5 * criticalMs ? 'met' : 'NOT met'} (${fmt(med.gateway8 / criticalMs, 2)}×), concurrency 32 ${med.gateway32 <= 1.5 * criticalMs ? 'met' : 'NOT met'} (${fmt(med.gateway32 / criticalMs, 2)}×); ≥ 6× faster than the seed loop: default ${med.seedLoop / med.gateway8 >= 6 ? 'met' : 'NOT met'} (${fmt(med.seedLoop / med.gateway8, 1)}×).`,
     '',
-    `## Under EMULATOR_QPS=*=${S.qps} (gateway at its defaults)`,
-    '',
-    '| round | wall ms | × lower bound | failed regions | DescribeInstances served | throttled (Throttling.User) |',
-    '|---:|---:|---:|---:|---:|---:|',
-    ...quotaRuns.map((r, i) => `| ${i + 1} | ${fmt(r.ms)} | ${fmt(r.ms / lowerBoundMs, 2)}× | ${r.failed.length} | ${r.describeCalls} | ${r.throttled} |`),
-    '',
-    `Lower bound: ${describeCalls} DescribeInstances calls ÷ ${S.qps}/s = ${fmt(lowerBoundMs)} ms (the emulator's bucket starts full with ${S.qps} calls, so ${fmt(Math.max(0, describeCalls - S.qps) / S.qps * 1000)} ms would be the floor after the burst). Median wall ${fmt(qWall)} ms = ${fmt(qWall / lowerBoundMs, 2)}× the lower bound; failed regions in every round: ${quotaRuns.map((r) => r.failed.length).join(', ')}.`,
-    '',
+    ...quotaResults.flatMap(({ qps, runs }) => {
+      const lowerBoundMs = (describeCalls / qps) * 1000;
+      const wall = median(runs.map((r) => r.ms));
+      return [
+        `## Under EMULATOR_QPS=*=${qps} (gateway at its defaults)`,
+        '',
+        '| round | wall ms | × lower bound | failed regions | DescribeInstances served | throttled (Throttling.User) |',
+        '|---:|---:|---:|---:|---:|---:|',
+        ...runs.map((r, i) => `| ${i + 1} | ${fmt(r.ms)} | ${fmt(r.ms / lowerBoundMs, 2)}× | ${r.failed.length} | ${r.describeCalls} | ${r.throttled} |`),
+        '',
+        `Lower bound: ${describeCalls} DescribeInstances calls ÷ ${qps}/s = ${fmt(lowerBoundMs)} ms (the emulator's bucket starts full with ${qps} calls, so ${fmt((Math.max(0, describeCalls - qps) / qps) * 1000)} ms would be the floor after that burst). Median wall ${fmt(wall)} ms = ${fmt(wall / lowerBoundMs, 2)}× the lower bound; failed regions per round: ${runs.map((r) => r.failed.length).join(', ')}.`,
+        '',
+      ];
+    }),
   ].join('\n');
   mkdirSync(dirname(S.out), { recursive: true });
   writeFileSync(S.out, md);
