@@ -27,7 +27,7 @@ import {
 import { collectAll } from '../jobs/pager.js';
 import { authorizeCall, refusalFor } from '../policy/index.js';
 import { boolish, commonFields } from '../schemas/common.js';
-import { errorSchema } from '../schemas/envelope.js';
+import { errorResponses } from '../schemas/envelope.js';
 import { resolveCredentials, type RouteDeps } from './factory.js';
 
 const REGION_ID = /^[a-z]{2,}(?:-[a-z0-9]+){1,4}$/;
@@ -94,13 +94,6 @@ const answer = z.object({
   },
 });
 
-/** The error shape, plus `failed` when no region answered. */
-const inventoryError = z.object({
-  error: errorSchema.shape.error.extend({
-    failed: z.array(failure).optional().describe('When no region answered: every region\'s failure'),
-  }),
-});
-
 type Query = z.output<typeof query>;
 
 /** Runs one ECS call for the inventory with the caller's credentials (the pager adds paging). */
@@ -152,8 +145,7 @@ export function inventoryRoutes(deps: RouteDeps) {
         querystring: query,
         response: {
           200: answer,
-          '4xx': inventoryError.describe('Validation, credential or policy error; or no region answered (their common ECS error)'),
-          '5xx': inventoryError.describe('No region answered (502 INVENTORY_FAILED), or DescribeRegions failed upstream'),
+          ...errorResponses,
         },
       },
       preValidation: (request, _reply, done) => {

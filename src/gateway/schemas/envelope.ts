@@ -47,6 +47,7 @@ export const errorSchema = z.object({
       message: z.string(),
     })).optional().describe('Per-field problems, for validation errors'),
     suggestions: z.array(z.string()).optional().describe('For UNKNOWN_ACTION: up to three ECS action names close to the one asked for'),
+    failed: z.array(z.object({ regionId: z.string(), code: z.string(), message: z.string() })).optional().describe('For GET /api/inventory/{kind} when no region answered: every region\'s failure'),
   }),
 }).meta({
   id: 'Error',
