@@ -4,6 +4,7 @@
  */
 import { parseFaultRule, type FaultRule } from './faults.js';
 import type { AccessKey } from './protocol/auth.js';
+import { parseQps, type QpsQuotas } from './quotas.js';
 
 /** The validated configuration `main.ts` starts the emulator with. */
 export interface EmulatorConfig {
@@ -14,6 +15,8 @@ export interface EmulatorConfig {
   stateFile: string | undefined;
   faults: boolean;
   faultRules: FaultRule[];
+  /** EMULATOR_QPS, e.g. `DescribeInstances=20,*=50`; undefined: no quotas. */
+  qps?: QpsQuotas;
 }
 
 /** Thrown by `loadEmulatorConfig`; `problems` lists every invalid variable. */
@@ -45,8 +48,9 @@ export function loadEmulatorConfig(rawEnv: Readonly<Record<string, string | unde
   const stateFile = env.EMULATOR_STATE_FILE?.trim() || undefined;
   const faults = boolVar(env, 'EMULATOR_FAULTS', problems);
   const faultRules = parsePreset(env.EMULATOR_FAULTS_PRESET, problems);
+  const qps = parseQps(env.EMULATOR_QPS, problems);
   if (problems.length > 0) throw new EmulatorConfigError(problems);
-  return { host, port, accessKeys, transitionMs, stateFile, faults, faultRules };
+  return { host, port, accessKeys, transitionMs, stateFile, faults, faultRules, ...(qps ? { qps } : {}) };
 }
 
 function intVar(

@@ -3,6 +3,7 @@
  * EMULATOR_* variables (see config.ts); this is the only emulator file that exits the process.
  */
 import { EmulatorConfigError, listenFailure, loadEmulatorConfig } from './config.js';
+import type { QpsQuotas } from './quotas.js';
 import { startEmulator } from './server.js';
 
 function log(line: string): void {
@@ -28,13 +29,14 @@ async function main(): Promise<void> {
     ...(config.stateFile ? { stateFile: config.stateFile } : {}),
     faults: config.faults,
     faultRules: config.faultRules,
+    qps: config.qps,
     logger: log,
   }).catch((err: unknown) => {
     const where = { host: config.host, port: config.port, portVariable: 'EMULATOR_PORT', hostVariable: 'EMULATOR_HOST' };
     throw new Error(listenFailure(err, where), { cause: err });
   });
   const keyIds = config.accessKeys.map((k) => k.accessKeyId).join(', ');
-  log(`keys: ${keyIds}; faults control ${config.faults ? 'on' : 'off'}; transition ${config.transitionMs}ms`);
+  log(`keys: ${keyIds}; faults control ${config.faults ? 'on' : 'off'}; transition ${config.transitionMs}ms${config.qps ? `; quotas ${qpsText(config.qps)}` : ''}`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -50,6 +52,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function qpsText(qps: QpsQuotas): string {
+  const entries = Object.entries(qps.byAction).map(([action, n]) => `${action}=${n}/s`);
+  if (qps.other !== undefined) entries.push(`*=${qps.other}/s`);
+  return entries.join(', ');
 }
 
 main().catch((err: unknown) => {

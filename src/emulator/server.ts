@@ -8,6 +8,7 @@ import { EcsEmulatorState } from './ecs/index.js';
 import { DEMO_ACCESS_KEY as CONFIG_DEMO_KEY } from './config.js';
 import { FaultInjector, type FaultRule } from './faults.js';
 import { loadStateFile, StateFileWriter } from './persistence.js';
+import { RateQuotas, type QpsQuotas } from './quotas.js';
 import type { AccessKey } from './protocol/auth.js';
 import { handleControl } from './protocol/control.js';
 import { fixedErrors } from './protocol/errors.js';
@@ -32,6 +33,8 @@ export interface EmulatorOptions {
   faults?: boolean;
   /** Fault rules active from the start (EMULATOR_FAULTS_PRESET). */
   faultRules?: FaultRule[];
+  /** EMULATOR_QPS: per-account, per-action calls per second; the excess gets Throttling.User (400) and x-acs-retry-after. */
+  qps?: QpsQuotas | undefined;
   now?: () => number;
   /** Randomness for fault `rate` decisions; inject for deterministic tests. */
   random?: () => number;
@@ -59,16 +62,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const nonces = new NonceStore();
   const faults = options.faults || options.faultRules?.length ? new FaultInjector(options.random) : undefined;
   for (const rule of options.faultRules ?? []) faults?.add(rule);
+  const quotas = options.qps ? new RateQuotas(options.qps, now) : undefined;
   const deps: RpcDeps = {
     backend: state,
     auth: { keys: new Map(options.accessKeys.map((k) => [k.accessKeyId, k])), nonces, now },
     faults,
+    quotas,
     logger: options.logger,
   };
   const reset = () => {
     state.reset();
     nonces.clear();
     faults?.clear();
+    quotas?.clear();
     writer?.schedule();
   };
   const control = { faults: options.faults ? faults : undefined, reset };

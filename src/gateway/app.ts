@@ -15,6 +15,7 @@ import { registerHealth } from './plugins/health.js';
 import { registerRoutes } from './plugins/routes.js';
 import { Waiter, type WaitClock } from './jobs/wait.js';
 import { serverTimeoutMs } from './jobs/wait-limits.js';
+import { createJobDeps, type JobInjection } from './jobs/context.js';
 
 /** Everything buildApp needs; only `config` is required, the rest is injected by tests. */
 export interface AppOptions {
@@ -28,6 +29,8 @@ export interface AppOptions {
   openapiFromRoutes?: boolean;
   /** The waiter's sleep, clock and randomness (`waitFor`); tests inject them. */
   wait?: Partial<WaitClock>;
+  /** Paging and fan-out jobs: injected sleep, clock and jitter (tests). */
+  jobs?: JobInjection;
 }
 
 /**
@@ -88,6 +91,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerDocs(app, { fromRoutes: options.openapiFromRoutes ?? false });
   registerHealth(app);
   const waiter = new Waiter({ maxWaitMs: config.maxWaitMs, ...options.wait });
-  await registerRoutes(app, { client, defaultCredentials: config.defaultCredentials, waiter });
+  await registerRoutes(app, { client, defaultCredentials: config.defaultCredentials, waiter, jobs: createJobDeps(config, options.jobs) });
   return app;
 }

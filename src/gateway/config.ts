@@ -28,6 +28,10 @@ export interface Config {
   defaultCredentials: CredentialProvider | undefined;
   /** GATEWAY_MAX_WAIT_MS: the longest `waitFor` wait (and its default); server timeouts and the shutdown grace follow it. */
   maxWaitMs: number;
+  /** `all=true`: the default and the cap of `maxItems` (GATEWAY_MAX_ITEMS). */
+  maxItems: number;
+  /** Paging and fan-out jobs: most ECS calls in flight per account and action (GATEWAY_FANOUT_CONCURRENCY). */
+  fanoutConcurrency: number;
 }
 
 /** Thrown by loadConfig with every problem found, not just the first. */
@@ -72,6 +76,8 @@ const envSchema = z.object({
   GATEWAY_ACCESS_POLICY_FILE: z.string().optional(),
   GATEWAY_SERVER_CREDENTIALS: z.enum(SERVER_CREDENTIALS_MODES, { error: 'must be auto or off' }).default('auto'),
   GATEWAY_MAX_WAIT_MS: intIn(0, 3_600_000, 120_000),
+  GATEWAY_MAX_ITEMS: intIn(1, 1_000_000, 10_000),
+  GATEWAY_FANOUT_CONCURRENCY: intIn(1, 256, 8),
 });
 
 /** Where loadConfig reads files from; injectable for tests. */
@@ -129,6 +135,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     apiKeys,
     defaultCredentials,
     maxWaitMs: e.GATEWAY_MAX_WAIT_MS,
+    maxItems: e.GATEWAY_MAX_ITEMS,
+    fanoutConcurrency: e.GATEWAY_FANOUT_CONCURRENCY,
   };
 }
 

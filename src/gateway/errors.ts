@@ -66,6 +66,7 @@ export const ErrorCode = {
   upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   upstreamBadResponse: 'UPSTREAM_BAD_RESPONSE',
   upstreamTimeout: 'UPSTREAM_TIMEOUT',
+  inventoryFailed: 'INVENTORY_FAILED',
   shuttingDown: 'SHUTTING_DOWN',
   credentialsUnavailable: 'CREDENTIALS_UNAVAILABLE',
   waitTimeout: 'WAIT_TIMEOUT',

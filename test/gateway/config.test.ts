@@ -45,6 +45,8 @@ describe('loadConfig defaults and values', () => {
       apiKeys: [],
       defaultCredentials: undefined,
       maxWaitMs: 120_000,
+      maxItems: 10_000,
+      fanoutConcurrency: 8,
     });
   });
 

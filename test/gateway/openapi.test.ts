@@ -28,6 +28,8 @@ describe('the OpenAPI document', () => {
       'PUT /api/instances/start', 'PUT /api/instances/stop', 'PUT /api/instances/terminate',
       // The resource routes of issue 9 (test/gateway/routes-resources.test.ts checks each one's tag and examples).
       ...RESOURCE_ROUTES.map((r) => `${r.method} /api${r.url.replace(/:(\w+)/g, '{$1}')}`),
+      // Issue 10's inventory across regions.
+      'GET /api/inventory/{kind}',
     ].sort());
   });
 

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultInjector } from '../faults.js';
+import type { RateQuotas } from '../quotas.js';
 import { authenticate, type AuthContext } from './auth.js';
 import { fixedErrors, missingParameter, ProtocolError } from './errors.js';
 import { renderError, renderSuccess, newRequestId, responseFormat, ecsHeaders, type RenderedResponse, type ResponseFormat } from './render.js';
@@ -24,6 +25,8 @@ export interface RpcDeps {
   backend: EcsBackend;
   auth: AuthContext;
   faults?: FaultInjector | undefined;
+  /** EMULATOR_QPS: per-account, per-action rate quotas; the excess is answered with Throttling.User. */
+  quotas?: RateQuotas | undefined;
   logger?: ((line: string) => void) | undefined;
 }
 
@@ -93,6 +96,8 @@ async function serve(
   if (fault?.kind === 'drop') return 'dropped';
   if (fault?.kind === 'error') throw fault.error;
   if (fault?.kind === 'latency') await sleep(fault.ms);
+  // After the injected latency, so a refused call costs the same round trip as a served one.
+  deps.quotas?.check(caller.accessKeyId, action);
   const body = deps.backend.call(action, actionParams(request), { account: caller.accessKeyId });
   return renderSuccess(action, body, requestId, format);
 }

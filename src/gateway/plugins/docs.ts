@@ -51,6 +51,7 @@ export const OPENAPI_TAGS = [
   { name: 'Networking', description: 'VPCs and vSwitches' },
   { name: 'Cloud Assistant', description: 'Running commands on instances and reading their output (plain text by default)' },
   { name: 'Pricing', description: 'Available resources per zone and prices' },
+  { name: 'Inventory', description: 'Every instance, disk, snapshot or security group in every region, counted by region, status, type, zone, VPC or tag; JSON or CSV' },
   { name: 'ECS', description: 'Every ECS action at `POST /api/ecs/{Action}`, and the action catalog (each action documented at /docs/ecs)' },
   { name: 'Health', description: 'Liveness and readiness probes (no credentials, no gateway key)' },
 ];

@@ -7,6 +7,7 @@ import { genericRoutes } from '../routes/generic.js';
 import { instanceActionRoutes } from '../routes/instance-actions.js';
 import { instanceChangeRoutes } from '../routes/instance-changes.js';
 import { instanceRoutes } from '../routes/instances.js';
+import { inventoryRoutes } from '../routes/inventory.js';
 import { keyPairRoutes } from '../routes/key-pairs.js';
 import { networkRoutes } from '../routes/networking.js';
 import { pricingRoutes } from '../routes/pricing.js';
@@ -34,5 +35,6 @@ export async function registerRoutes(app: FastifyInstance, deps: RouteDeps): Pro
     await api.register(pricingRoutes(deps));
     await api.register(genericRoutes(deps));
     await api.register(discoveryRoutes());
+    await api.register(inventoryRoutes(deps));
   }, { prefix: '/api' });
 }

@@ -46,6 +46,7 @@ import { holdsSecret } from '../schemas/secrets.js';
 import { genericValidationError, unknownAction } from './generic-errors.js';
 import type { Waiter } from '../jobs/wait.js';
 import { waitHook } from '../jobs/wait-hook.js';
+import type { JobDeps } from '../jobs/context.js';
 
 /** What every ECS route needs from the app. */
 export interface RouteDeps {
@@ -54,6 +55,8 @@ export interface RouteDeps {
   defaultCredentials?: CredentialProvider | undefined;
   /** Waits for `waitFor` on the lifecycle routes (src/gateway/jobs/wait-hook.ts); default: GATEWAY_MAX_WAIT_MS's default. */
   waiter?: Waiter | undefined;
+  /** Paging and fan-out jobs (shared limiter, GATEWAY_MAX_ITEMS); see jobs/context.ts. */
+  jobs?: JobDeps | undefined;
 }
 
 /**

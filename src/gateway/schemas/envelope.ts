@@ -49,6 +49,7 @@ export const errorSchema = z.object({
     suggestions: z.array(z.string()).optional().describe('For UNKNOWN_ACTION: up to three ECS action names close to the one asked for'),
     waitFor: z.string().optional().describe('For a request with waitFor that failed while waiting (WAIT_TIMEOUT, WAIT_UNREACHABLE, a read action\'s error): the state waited for'),
     states: z.array(z.looseObject({ id: z.string(), status: z.string() })).optional().describe('With waitFor: the last observed state of each resource (`NotFound` when no longer listed); never command output'),
+    failed: z.array(z.object({ regionId: z.string(), code: z.string(), message: z.string() })).optional().describe('For GET /api/inventory/{kind} when no region answered: every region\'s failure'),
   }),
 }).meta({
   id: 'Error',
