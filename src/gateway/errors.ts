@@ -72,6 +72,7 @@ export const ErrorCode = {
   waitTimeout: 'WAIT_TIMEOUT',
   waitUnreachable: 'WAIT_UNREACHABLE',
   waitCancelled: 'WAIT_CANCELLED',
+  clientClosedRequest: 'CLIENT_CLOSED_REQUEST',
   internal: 'INTERNAL_ERROR',
 } as const;
 

@@ -11,7 +11,8 @@ const qs = (params: Record<string, string | string[]>) => {
 
 describe.each(['v3', 'v1'] as const)('every route through the gateway into the emulator (%s)', (version) => {
   let stack: Stack;
-  beforeAll(async () => { stack = await startStack(version); });
+  // No retries here: these cases show how each emulator fault is mapped (retries: test/gateway/client-retry.test.ts).
+  beforeAll(async () => { stack = await startStack(version, { ECS_MAX_RETRIES: '0' }); });
   afterAll(async () => { await stack.close(); });
   beforeEach(async () => { await fetch(`${stack.emulator.url}/__emulator/reset`, { method: 'POST' }); });
 
@@ -157,7 +158,7 @@ describe.each(['v3', 'v1'] as const)('every route through the gateway into the e
 
   it('an emulator slower than ECS_TIMEOUT_MS → 504 UPSTREAM_TIMEOUT, and the next call succeeds', async () => {
     // Its own stack with a short deadline (the shared one allows 60 s, so load never makes a 504 there).
-    const short = await startStack(version, { ECS_TIMEOUT_MS: '300' });
+    const short = await startStack(version, { ECS_TIMEOUT_MS: '300', ECS_MAX_RETRIES: '0' });
     try {
       await injectFault(short.emulator, { mode: 'latency', count: 1, latencyMs: 3000 });
       const res = await call(short.base, 'GET', `/api/regions?${qs({})}`);

@@ -47,6 +47,11 @@ describe('loadConfig defaults and values', () => {
       maxWaitMs: 120_000,
       maxItems: 10_000,
       fanoutConcurrency: 8,
+      maxRetries: 3,
+      retryBudgetPercent: 50,
+      connectTimeoutMs: 5_000,
+      readTimeoutMs: 10_000,
+      proxy: { httpsProxy: '', httpProxy: '', noProxy: '' },
     });
   });
 

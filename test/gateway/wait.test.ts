@@ -49,7 +49,8 @@ const POLICY = JSON.stringify({ keys: [{ name: 'starter', sha256: createHash('sh
 
 async function build(upstream: FakeUpstream, clock: Partial<WaitClock>, env: Record<string, string> = {}) {
   const logs = new WatchedLogs();
-  const config = loadConfig({ ECS_UPSTREAM_URL: upstream.url, LOG_LEVEL: 'debug', ECS_TIMEOUT_MS: '60000', ...env },
+  // ECS_MAX_RETRIES=0: the waiter's own handling of a failed poll is under test here, not the client's retries.
+  const config = loadConfig({ ECS_UPSTREAM_URL: upstream.url, LOG_LEVEL: 'debug', ECS_TIMEOUT_MS: '60000', ECS_MAX_RETRIES: '0', ...env },
     { homeDir: '/nonexistent', readFile: (path) => (path === '/policy.json' ? POLICY : undefined) });
   const app = await buildApp({ config, logStream: logs, now: () => FIXED_DATE, nonce: () => FIXED_NONCE, wait: clock });
   await app.ready();
