@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultInjector } from '../faults.js';
+import type { EmulatorStats } from '../stats.js';
 import { authenticate, type AuthContext } from './auth.js';
 import { fixedErrors, missingParameter, ProtocolError } from './errors.js';
 import { renderError, renderSuccess, newRequestId, responseFormat, ecsHeaders, type RenderedResponse, type ResponseFormat } from './render.js';
@@ -24,16 +25,19 @@ export interface RpcDeps {
   backend: EcsBackend;
   auth: AuthContext;
   faults?: FaultInjector | undefined;
+  /** Counts calls and outcomes (GET /__emulator/stats). */
+  stats?: EmulatorStats | undefined;
   logger?: ((line: string) => void) | undefined;
 }
 
-/** Serves one request to `/`. Never throws: errors are rendered, sockets dropped only by a `drop` fault. */
+/** Serves one request to `/`. Never throws: errors are rendered, sockets dropped only by a `drop` or `reset-after` fault. */
 export async function handleRpc(req: IncomingMessage, res: ServerResponse, deps: RpcDeps): Promise<void> {
   const started = Date.now();
   const requestId = newRequestId();
   let format: ResponseFormat = 'JSON';
   let action = '-';
-  let outcome: RenderedResponse | 'dropped';
+  let outcome: RenderedResponse | 'dropped' | 'reset';
+  deps.stats?.begin();
   try {
     const request = await readRequest(req);
     format = responseFormat(request.params.get('Format'));
@@ -42,12 +46,13 @@ export async function handleRpc(req: IncomingMessage, res: ServerResponse, deps:
   } catch (err) {
     outcome = renderError(toRenderable(err, deps.logger), requestId, format);
   }
-  if (outcome === 'dropped') {
+  if (outcome === 'dropped' || outcome === 'reset') {
     req.socket.destroy();
   } else {
     res.writeHead(outcome.status, outcome.headers).end(outcome.body);
   }
-  const status = outcome === 'dropped' ? 'dropped' : outcome.status;
+  const status = typeof outcome === 'string' ? outcome : outcome.status;
+  deps.stats?.end(action, status);
   deps.logger?.(`${req.method} ${action} ${status} ${Date.now() - started}ms requestId=${requestId}`);
 }
 
@@ -87,12 +92,20 @@ async function serve(
   requestId: string,
   format: ResponseFormat,
   deps: RpcDeps,
-): Promise<RenderedResponse | 'dropped'> {
+): Promise<RenderedResponse | 'dropped' | 'reset'> {
   const caller = authenticate(request, deps.auth);
   const fault = deps.faults?.next();
   if (fault?.kind === 'drop') return 'dropped';
   if (fault?.kind === 'error') throw fault.error;
   if (fault?.kind === 'latency') await sleep(fault.ms);
+  if (fault?.kind === 'reset-after') {
+    // The call runs (and may change the state), but its answer, success or error, never leaves: the
+    // caller sees a reset and cannot tell whether anything happened.
+    try {
+      deps.backend.call(action, actionParams(request), { account: caller.accessKeyId });
+    } catch { /* lost with the answer */ }
+    return 'reset';
+  }
   const body = deps.backend.call(action, actionParams(request), { account: caller.accessKeyId });
   return renderSuccess(action, body, requestId, format);
 }
