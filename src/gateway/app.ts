@@ -3,7 +3,8 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Config } from './config.js';
-import { EcsClient } from './ecs/client.js';
+import { DEFAULT_RETRY_BURST, EcsClient } from './ecs/client.js';
+import { RetryBudget } from './ecs/retry.js';
 import { FieldAllowlist } from './http/allowlist.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { loggingOptions } from './http/logging.js';
@@ -20,6 +21,11 @@ export interface AppOptions {
   dispatcher?: Dispatcher;
   now?: () => Date;
   nonce?: () => string;
+  /** The ECS client's waits between attempts and their jitter (tests inject them; default: timers, Math.random). */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Makes the ClientToken the gateway adds to actions that take one (tests fix it; default: a random UUID). */
+  clientToken?: () => string;
   /** Where logs go (default stdout); tests capture them here. */
   logStream?: NodeJS.WritableStream;
   /** Build /docs/json from the registered routes instead of serving the generated file (`npm run openapi`). */
@@ -78,6 +84,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.nonce ? { nonce: options.nonce } : {}),
+    maxRetries: config.maxRetries,
+    retryBudget: new RetryBudget(config.retryBudgetPercent / 100, DEFAULT_RETRY_BURST),
+    connectTimeoutMs: config.connectTimeoutMs,
+    readTimeoutMs: config.readTimeoutMs,
+    proxy: config.proxy,
+    sleep: options.sleep,
+    random: options.random,
+    clientToken: options.clientToken,
   });
   app.addHook('onClose', async () => client.close());
 

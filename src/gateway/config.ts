@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Credentials } from './ecs/signer.js';
+import type { ProxySettings } from './ecs/egress.js';
 import { isValidHostname } from './ecs/endpoint.js';
 import { mergeKeys, parsePolicyFile } from './policy/file.js';
 import { keysFromEnv, type ApiKey } from './policy/keys.js';
@@ -25,6 +26,15 @@ export interface Config {
   apiKeys: readonly ApiKey[];
   /** Server-side default credentials; only allowed together with apiKeys. */
   defaultCredentials: Credentials | undefined;
+  /** Retries of a failed ECS call, at most (ECS_MAX_RETRIES); see src/gateway/ecs/retry.ts. */
+  maxRetries: number;
+  /** Retries may be at most this percentage of calls (ECS_RETRY_BUDGET). */
+  retryBudgetPercent: number;
+  /** Per attempt, within timeoutMs: connecting (ECS_CONNECT_TIMEOUT_MS) and reading (ECS_READ_TIMEOUT_MS). */
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+  /** Egress proxy for the calls to ECS (HTTPS_PROXY, HTTP_PROXY, NO_PROXY; '' when unset). */
+  proxy: ProxySettings;
 }
 
 /** Thrown by loadConfig with every problem found, not just the first. */
@@ -50,6 +60,19 @@ const urlOrUndefined = (value: string): URL | undefined => {
   }
 };
 
+/** An egress proxy: http(s)://host:port (its user info is a secret: never echoed). */
+const proxyUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// proxy URL' }).optional();
+
+/** The proxy variables, the lower-case spelling first (as undici and curl read them). */
+function proxyEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) {
+    const value = env[name.toLowerCase()] ?? env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
 const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: intIn(0, 65535, 8000),
@@ -67,6 +90,12 @@ const envSchema = z.object({
   GATEWAY_API_KEYS: z.string().optional().transform(list)
     .refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
   GATEWAY_ACCESS_POLICY_FILE: z.string().optional(),
+  ECS_MAX_RETRIES: intIn(0, 10, 3),
+  ECS_RETRY_BUDGET: intIn(0, 100, 50),
+  ECS_CONNECT_TIMEOUT_MS: intIn(1, 600_000, 0),
+  ECS_READ_TIMEOUT_MS: intIn(1, 600_000, 0),
+  HTTPS_PROXY: proxyUrl,
+  HTTP_PROXY: proxyUrl,
 });
 
 /** Where loadConfig reads the credentials file from; injectable for tests. */
@@ -97,7 +126,7 @@ export function withoutEmptyVariables(env: Readonly<Record<string, string | unde
 export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: ConfigSources = {}): Config {
   const env = withoutEmptyVariables(rawEnv);
   const problems: string[] = [];
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse({ ...env, ...proxyEnv(env) });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
@@ -108,6 +137,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     problems.push('server-side credentials are configured but GATEWAY_API_KEYS is empty and there is no GATEWAY_ACCESS_POLICY_FILE: anyone reaching the port could spend the account. Set API keys or remove the credentials.');
   }
   const apiKeys = mergeKeys(keysFromEnv(list(env.GATEWAY_API_KEYS)), policyKeys, problems);
+  if (parsed.success) {
+    for (const name of ['ECS_CONNECT_TIMEOUT_MS', 'ECS_READ_TIMEOUT_MS'] as const) {
+      if (parsed.data[name] > parsed.data.ECS_TIMEOUT_MS) problems.push(`${name}: must not exceed ECS_TIMEOUT_MS (${parsed.data.ECS_TIMEOUT_MS}), the deadline over all attempts`);
+    }
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -121,6 +155,12 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     apiKeys,
     defaultCredentials,
+    maxRetries: e.ECS_MAX_RETRIES,
+    retryBudgetPercent: e.ECS_RETRY_BUDGET,
+    // Unset: the connect timeout is the smaller of 5 s and the deadline; the read timeout is the deadline.
+    connectTimeoutMs: e.ECS_CONNECT_TIMEOUT_MS || Math.min(5_000, e.ECS_TIMEOUT_MS),
+    readTimeoutMs: e.ECS_READ_TIMEOUT_MS || e.ECS_TIMEOUT_MS,
+    proxy: { httpsProxy: e.HTTPS_PROXY ?? '', httpProxy: e.HTTP_PROXY ?? '', noProxy: proxyEnv(env).NO_PROXY ?? '' },
   };
 }
 

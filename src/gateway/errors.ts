@@ -67,6 +67,7 @@ export const ErrorCode = {
   upstreamBadResponse: 'UPSTREAM_BAD_RESPONSE',
   upstreamTimeout: 'UPSTREAM_TIMEOUT',
   shuttingDown: 'SHUTTING_DOWN',
+  clientClosedRequest: 'CLIENT_CLOSED_REQUEST',
   internal: 'INTERNAL_ERROR',
 } as const;
 

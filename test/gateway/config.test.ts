@@ -42,6 +42,11 @@ describe('loadConfig defaults and values', () => {
       bodyLimitBytes: 1024 * 1024,
       apiKeys: [],
       defaultCredentials: undefined,
+      maxRetries: 3,
+      retryBudgetPercent: 50,
+      connectTimeoutMs: 5_000,
+      readTimeoutMs: 10_000,
+      proxy: { httpsProxy: '', httpProxy: '', noProxy: '' },
     });
   });
 

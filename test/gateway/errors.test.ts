@@ -50,7 +50,7 @@ describe('gateway errors', () => {
   beforeAll(async () => {
     upstream = await new FakeUpstream().start();
     // A generous deadline: the timeout test has its own gateway, and a loaded machine must not turn these into 504s.
-    ({ app } = await testGateway(upstream.url, { ECS_TIMEOUT_MS: '60000', BODY_LIMIT_BYTES: '2048' }));
+    ({ app } = await testGateway(upstream.url, { ECS_TIMEOUT_MS: '60000', BODY_LIMIT_BYTES: '2048', ECS_MAX_RETRIES: '0' }));
   });
   afterAll(async () => {
     await app.close();

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
+import { CREDS, FIXED_CLIENT_TOKEN, useGatewayWithUpstream } from '../support/gateway.js';
 import { answerWith, businessParams, type CapturedRequest, expectParamsInBodyOnly, FakeUpstream } from '../support/upstream.js';
 
 /**
@@ -39,6 +39,8 @@ const SEED = {
   instanceIds: ['i-bp67acfmxazb4p****'],
 };
 const SEED_WIRE = { RegionId: 'cn-beijing', 'InstanceId.1': 'i-bp67acfmxazb4p****' };
+/** DeleteInstances takes a ClientToken: the gateway adds one (the same on every retry); the others take none. */
+const wireOf = (verb: Verb, wire: Record<string, string>) => (verb === 'terminate' ? { ...wire, ClientToken: FIXED_CLIENT_TOKEN } : wire);
 
 interface ActionCase { name: string; verb: Verb; body: Record<string, unknown>; host: string; wire: Record<string, string> }
 
@@ -94,7 +96,7 @@ describe('instance actions (V3)', () => {
     expectParamsInBodyOnly(call);
     expect(call.headers['x-acs-action']).toBe(ACTION[verb]);
     expect(call.headers.host).toBe(host);
-    expect(call.params).toEqual(wire);
+    expect(call.params).toEqual(wireOf(verb, wire));
   });
 
   it('orders InstanceId.10 after InstanceId.9 in the signed body (canonical order is by name)', async () => {
@@ -147,6 +149,6 @@ describe('instance actions (V1: params in a signed form body)', () => {
     expect(call.url).toBe('/');
     expect(call.headers.host).toBe(host);
     expect(call.params).toMatchObject({ Action: ACTION[verb], Version: '2014-05-26', AccessKeyId: CREDS.accessKeyId, SecurityToken: 'sts-v1' });
-    expect(businessParams(call)).toEqual(wire);
+    expect(businessParams(call)).toEqual(wireOf(verb, wire));
   });
 });

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../src/gateway/errors.js';
 import * as policy from '../../src/gateway/policy/index.js';
 import { routeCall } from '../../src/gateway/routes/factory.js';
-import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
+import { CREDS, FIXED_CLIENT_TOKEN, useGatewayWithUpstream } from '../support/gateway.js';
 import { answerWith, type CapturedRequest, expectParamsInBodyOnly, FakeUpstream } from '../support/upstream.js';
 
 /**
@@ -69,6 +69,8 @@ describe('POST /api/ecs/{Action}: values on the wire', () => {
       RegionId: 'cn-hangzhou', ImageId: 'm-1', 'SystemDisk.Size': '40', 'SystemDisk.Category': 'cloud_essd',
       'NetworkInterface.1.VSwitchId': 'vsw-1', 'NetworkInterface.1.SecurityGroupIds.1': 'sg-1', 'NetworkInterface.1.SecurityGroupIds.2': 'sg-2',
       'DataDisk.1.KMSKeyId': 'k', 'Tag.1.Key': 'env', 'Tag.1.Value': 'prod',
+      // Added by the gateway: RunInstances takes a ClientToken.
+      ClientToken: FIXED_CLIENT_TOKEN,
     };
     const bodies = [
       { regionId: 'cn-hangzhou', imageId: 'm-1', systemDisk: { size: 40, category: 'cloud_essd' }, networkInterface: [{ vSwitchId: 'vsw-1', securityGroupIds: ['sg-1', 'sg-2'] }], dataDisk: [{ kmsKeyId: 'k' }], tag: [{ key: 'env', value: 'prod' }] },
@@ -89,6 +91,7 @@ describe('POST /api/ecs/{Action}: values on the wire', () => {
       RegionId: 'cn-hangzhou', SecurityGroupId: 'sg-1',
       'Permissions.1.IpProtocol': 'TCP', 'Permissions.1.PortRange': '22/22', 'Permissions.1.SourceCidrIp': '10.0.0.0/8',
       'Permissions.2.IpProtocol': 'ICMP', 'Permissions.2.PortRange': '-1/-1', 'Permissions.2.SourceGroupId': 'sg-2',
+      ClientToken: FIXED_CLIENT_TOKEN,
     });
   });
 

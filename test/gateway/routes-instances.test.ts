@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
+import { CREDS, FIXED_CLIENT_TOKEN, useGatewayWithUpstream } from '../support/gateway.js';
 import { answerWith, businessParams, type CapturedRequest, expectParamsInBodyOnly, FakeUpstream, qs } from '../support/upstream.js';
 
 /**
@@ -163,11 +163,13 @@ const SEED_CREATE = {
 const SEED_CREATE_WIRE = {
   RegionId: 'cn-beijing', ImageId: 'debian_10_12_x64_20G_alibase_20220328.vhd', InstanceType: 'ecs.t1.xsmall',
   'SystemDisk.Size': '50', InstanceName: 'test', UniqueSuffix: 'true', Amount: '10', Password: 'test', DryRun: 'true',
+  // Added by the gateway (RunInstances takes one): the same on every retry.
+  ClientToken: FIXED_CLIENT_TOKEN,
 };
 
 describe('POST /api/instances (RunInstances)', () => {
   const required = { ...CREDS, regionId: 'cn-beijing', imageId: 'img-1', instanceType: 'ecs.g7.large' };
-  const requiredWire = { RegionId: 'cn-beijing', ImageId: 'img-1', InstanceType: 'ecs.g7.large' };
+  const requiredWire = { RegionId: 'cn-beijing', ImageId: 'img-1', InstanceType: 'ecs.g7.large', ClientToken: FIXED_CLIENT_TOKEN };
   const sgs = Array.from({ length: 11 }, (_, i) => `sg-${i + 1}`);
   const tags = Array.from({ length: 11 }, (_, i) => ({ key: `k${i + 1}`, value: `v${i + 1}` }));
   const disks = Array.from({ length: 10 }, (_, i) => ({ size: 20 + i }));

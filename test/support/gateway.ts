@@ -20,6 +20,8 @@ export class LogCapture extends Writable {
 /** The fixed clock and nonce the tests sign with. */
 export const FIXED_DATE = new Date('2026-11-23T10:00:00Z');
 export const FIXED_NONCE = 'test-nonce-0001';
+/** The ClientToken the test gateway adds to every action that takes one (RunInstances, CreateDisk, …) when the caller sent none. */
+export const FIXED_CLIENT_TOKEN = 'test-client-token-0001';
 
 /**
  * Builds a gateway against `upstreamUrl` with a test environment; returns the app and its captured logs.
@@ -29,7 +31,7 @@ export const FIXED_NONCE = 'test-nonce-0001';
 export async function testGateway(upstreamUrl: string, env: Record<string, string> = {}): Promise<{ app: FastifyInstance; logs: LogCapture }> {
   const logs = new LogCapture();
   const config = loadConfig({ ECS_UPSTREAM_URL: upstreamUrl, LOG_LEVEL: 'debug', ECS_TIMEOUT_MS: '60000', ...env }, { homeDir: '/nonexistent' });
-  const app = await buildApp({ config, logStream: logs, now: () => FIXED_DATE, nonce: () => FIXED_NONCE });
+  const app = await buildApp({ config, logStream: logs, now: () => FIXED_DATE, nonce: () => FIXED_NONCE, clientToken: () => FIXED_CLIENT_TOKEN });
   await app.ready();
   return { app, logs };
 }

@@ -74,10 +74,11 @@ export class FakeUpstream {
   private waiters: Array<{ count: number; resolve: () => void }> = [];
   url = '';
 
-  async start(): Promise<this> {
+  /** Listens on 127.0.0.1, on `port` (default: any free one). */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
@@ -138,12 +139,13 @@ export function gate(): { promise: Promise<void>; open: () => void } {
 
 /**
  * Makes the upstream answer `body` with fixed extra headers (e.g. a date); returns the headers the
- * gateway's envelope must then carry.
+ * gateway's envelope must then carry: ECS's own (the allowlist, src/gateway/ecs/headers.ts), so not
+ * Node's `keep-alive: timeout=1`.
  */
 export function answerWith(up: FakeUpstream, body: Record<string, unknown>, extra: Record<string, string>): Record<string, string> {
   const headers = { ...extra, 'content-length': String(Buffer.byteLength(JSON.stringify(body))) };
   up.reply = { body, headers };
-  return { ...ECS_HEADERS, ...headers, connection: 'keep-alive', 'keep-alive': 'timeout=1' };
+  return { ...ECS_HEADERS, ...headers, connection: 'keep-alive' };
 }
 
 /** `a=1&b=2&b=3`, values percent-encoded. */

@@ -36,6 +36,7 @@ import { actionSchemaWith } from '../ecs/schema.js';
 import type { Credentials } from '../ecs/signer.js';
 import { memberFor, toWire, type WireParams } from '../ecs/wire.js';
 import { ErrorCode, GatewayError, validationError } from '../errors.js';
+import { cancelOnClientGone } from '../http/client-gone.js';
 import { foldSpellings, mergeCredentialHeaders } from '../http/normalize.js';
 import { auditCall, authorizeCall, resourceIdsOf } from '../policy/index.js';
 import { commonFields } from '../schemas/common.js';
@@ -410,6 +411,7 @@ async function callEcs(request: FastifyRequest, deps: RouteDeps, plan: PlannedEc
       credentials,
       regionId,
       endpoint,
+      cancelOn: cancelOnClientGone(request),
     });
     plan.check?.(result);
   } catch (err) {
