@@ -382,7 +382,7 @@ async function runsPhase(emulator: Child, gateway: Child): Promise<void> {
 }
 
 /** How long the emulator holds each ECS answer in the SIGTERM phase: long enough for all requests to arrive on a busy machine. */
-const SIGTERM_HOLD_MS = 8000;
+const SIGTERM_HOLD_MS = 15_000;
 
 async function sigtermPhase(emulator: Child): Promise<void> {
   const n = S.inflight;
@@ -395,7 +395,7 @@ async function sigtermPhase(emulator: Child): Promise<void> {
     i % 4 === 3 ? send(gateway.url, 'POST', '/api/instances', { ...RUN_BODY, amount: 1 }) : send(gateway.url, 'GET', READS[i % 3] as string));
   // Synchronise on the emulator: it counts the calls it holds.
   let inFlight = 0;
-  while (inFlight < n && performance.now() - started < SIGTERM_HOLD_MS * 0.75) {
+  while (inFlight < n && performance.now() - started < SIGTERM_HOLD_MS * 0.9) {
     await sleep(20);
     inFlight = (await stats(emulator)).inFlight;
   }
