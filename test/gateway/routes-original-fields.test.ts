@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { useGatewayWithUpstream } from '../support/gateway.js';
+import { useGatewayWithUpstream, withGatewayToken } from '../support/gateway.js';
 import { FakeUpstream, type CapturedRequest } from '../support/upstream.js';
 
 /**
@@ -114,7 +114,7 @@ function expectWire(route: OriginalRoute, res: request.Response, sent: CapturedR
   expect(call.headers['x-acs-action']).toBe(route.action);
   expect(call.headers.host).toBe(route.host);
   expect(call.headers.authorization).toMatch(/^ACS3-HMAC-SHA256 Credential=orig-key-id,/);
-  expect(call.params).toEqual(route.wire);
+  expect(call.params).toEqual(withGatewayToken(route.action, route.wire));
 }
 
 describe.each(ROUTES)('$operationId ($method $url): every original field', (route) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
+import { CREDS, useGatewayWithUpstream, withGatewayToken } from '../support/gateway.js';
 import type { CapturedRequest, FakeUpstream } from '../support/upstream.js';
 import { sendTo } from './routes-resources.test.js';
 
@@ -82,7 +82,7 @@ describe('friendly shapes on the wire', () => {
     expect(sent).toHaveLength(1);
     const [call] = sent as [CapturedRequest];
     expect(call.headers['x-acs-action']).toBe(c.action);
-    expect(call.params).toEqual(c.wire);
+    expect(call.params).toEqual(withGatewayToken(c.action, c.wire));
   });
 });
 

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { CuratedRoute } from '../../src/gateway/routes/factory.js';
 import { RESOURCE_ROUTES } from '../../src/gateway/routes/resources.js';
-import { CREDS, useGatewayWithUpstream } from '../support/gateway.js';
+import { CREDS, useGatewayWithUpstream, withGatewayToken } from '../support/gateway.js';
 import { businessParams, type CapturedRequest, expectParamsInBodyOnly, type FakeUpstream } from '../support/upstream.js';
 
 /**
@@ -120,10 +120,10 @@ describe.each(['v3', 'v1'] as const)('the example of every route reaches ECS as 
     expect(call.headers.host).toBe('ecs.cn-hangzhou.aliyuncs.com');
     if (version === 'v3') {
       expect(call.headers['x-acs-action']).toBe(route.action);
-      expect(call.params).toEqual(WIRE[route.operationId]);
+      expect(call.params).toEqual(withGatewayToken(route.action, WIRE[route.operationId]!));
     } else {
       expect(call.params.Action).toBe(route.action);
-      expect(businessParams(call)).toEqual(WIRE[route.operationId]);
+      expect(businessParams(call)).toEqual(withGatewayToken(route.action, WIRE[route.operationId]!));
     }
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { FakeUpstream } from './upstream.js';
 import { buildApp } from '../../src/gateway/app.js';
 import { loadConfig } from '../../src/gateway/config.js';
+import { getAction } from '../../src/gateway/ecs/catalog/index.js';
 
 /** Captures every log line the gateway writes. */
 export class LogCapture extends Writable {
@@ -34,6 +35,15 @@ export async function testGateway(upstreamUrl: string, env: Record<string, strin
   const app = await buildApp({ config, logStream: logs, now: () => FIXED_DATE, nonce: () => FIXED_NONCE, clientToken: () => FIXED_CLIENT_TOKEN });
   await app.ready();
   return { app, logs };
+}
+
+/**
+ * `wire` as the test gateway sends it for `action`: with ClientToken FIXED_CLIENT_TOKEN added when the
+ * action takes one (the catalog's `idempotent`) and the caller sent none (test/gateway/client-retry.test.ts
+ * pins that rule down on its own).
+ */
+export function withGatewayToken(action: string, wire: Record<string, string>): Record<string, string> {
+  return getAction(action)?.idempotent && wire.ClientToken === undefined ? { ...wire, ClientToken: FIXED_CLIENT_TOKEN } : wire;
 }
 
 /** Demo credentials used across the gateway tests. */
