@@ -1,11 +1,13 @@
 /**
  * Fault injection for resilience tests of the gateway: the next N calls (or a share of
- * calls) are throttled, fail with 503/500, are delayed, or have their socket destroyed.
+ * calls) are throttled, fail with 503/500, are delayed, or have their socket destroyed: before the call
+ * runs (`drop`: nothing happened) or after it ran (`reset-after`: the state changed, the answer is lost, the
+ * case a ClientToken exists for).
  */
 import { fixedErrors, ProtocolError } from './protocol/errors.js';
 
 /** What a matching call suffers. */
-export type FaultMode = 'throttle' | 'unavailable' | 'internal' | 'latency' | 'drop';
+export type FaultMode = 'throttle' | 'unavailable' | 'internal' | 'latency' | 'drop' | 'reset-after';
 
 /** One fault rule as posted to `/__emulator/faults` (or given in EMULATOR_FAULTS_PRESET). */
 export interface FaultRule {
@@ -24,9 +26,11 @@ export interface FaultRule {
 export type FaultOutcome =
   | { kind: 'error'; error: ProtocolError }
   | { kind: 'latency'; ms: number }
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /** Run the call, then destroy the socket instead of answering. */
+  | { kind: 'reset-after' };
 
-const MODES: readonly FaultMode[] = ['throttle', 'unavailable', 'internal', 'latency', 'drop'];
+const MODES: readonly FaultMode[] = ['throttle', 'unavailable', 'internal', 'latency', 'drop', 'reset-after'];
 
 /** Validates a rule from JSON; returns the list of problems, or the rule. */
 export function parseFaultRule(input: unknown): FaultRule | { problems: string[] } {
@@ -107,5 +111,7 @@ function outcomeOf(rule: FaultRule): FaultOutcome {
       return { kind: 'latency', ms: rule.latencyMs ?? 1000 };
     case 'drop':
       return { kind: 'drop' };
+    case 'reset-after':
+      return { kind: 'reset-after' };
   }
 }

@@ -15,6 +15,7 @@ import { fixedErrors } from './protocol/errors.js';
 import { handlePreflight, handleRpc, type RpcDeps } from './protocol/handler.js';
 import { NonceStore } from './protocol/nonces.js';
 import { newRequestId, renderError } from './protocol/render.js';
+import { EmulatorStats } from './stats.js';
 
 /** An access key pair the emulator accepts; with `securityToken` it is an STS pair and the token is required. */
 export type EmulatorKey = AccessKey;
@@ -29,7 +30,7 @@ export interface EmulatorOptions {
   transitionMs?: number;
   /** Persist state to this JSON file (loaded at start, written atomically after changes). */
   stateFile?: string;
-  /** Enables `/__emulator/faults` and `/__emulator/reset` (404 otherwise). */
+  /** Enables `/__emulator/faults`, `/__emulator/reset` and `/__emulator/stats` (404 otherwise). */
   faults?: boolean;
   /** Fault rules active from the start (EMULATOR_FAULTS_PRESET). */
   faultRules?: FaultRule[];
@@ -63,11 +64,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const faults = options.faults || options.faultRules?.length ? new FaultInjector(options.random) : undefined;
   for (const rule of options.faultRules ?? []) faults?.add(rule);
   const quotas = options.qps ? new RateQuotas(options.qps, now) : undefined;
+  const stats = new EmulatorStats();
   const deps: RpcDeps = {
     backend: state,
     auth: { keys: new Map(options.accessKeys.map((k) => [k.accessKeyId, k])), nonces, now },
     faults,
     quotas,
+    stats,
     logger: options.logger,
   };
   const reset = () => {
@@ -75,9 +78,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     nonces.clear();
     faults?.clear();
     quotas?.clear();
+    stats.clear();
     writer?.schedule();
   };
-  const control = { faults: options.faults ? faults : undefined, reset };
+  const control = { faults: options.faults ? faults : undefined, reset, stats: () => stats.report(state.counts()) };
   const server = createServer((req, res) => void route(req, res, deps, control));
   // Explicit limits: node's defaults (300 s request timeout) are far longer than any RPC call.
   server.requestTimeout = 30_000;

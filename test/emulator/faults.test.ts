@@ -97,7 +97,7 @@ describe('fault modes', () => {
     const res = await inject([{ mode: 'drop' }, { mode: 'boom', rate: 3 }]);
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).problems).toEqual([
-      'rule 1: mode must be one of throttle, unavailable, internal, latency, drop',
+      'rule 1: mode must be one of throttle, unavailable, internal, latency, drop, reset-after',
       'rule 1: rate must be a number between 0 and 1',
     ]);
     expect((await regionsV1()).RequestId).toBeTruthy();

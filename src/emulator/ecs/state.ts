@@ -78,6 +78,11 @@ export class EcsEmulatorState {
     return result.body;
   }
 
+  /** How many resources exist now, over every account and region (GET /__emulator/stats). */
+  counts(): ReturnType<InstanceStore['counts']> {
+    return this.store.counts();
+  }
+
   /** Forgets every instance, token and vSwitch; then calls onChange. */
   reset(): void {
     this.store.reset();

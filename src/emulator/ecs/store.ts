@@ -105,6 +105,18 @@ export class InstanceStore {
     return this.data.storage;
   }
 
+  /** How many instances, disks, snapshots, images and ClientTokens exist, over every account and region. */
+  counts(): { instances: number; disks: number; snapshots: number; images: number; clientTokens: number } {
+    const { instances, clientTokens, storage } = this.data;
+    return {
+      instances: instances.length,
+      disks: storage.disks.length,
+      snapshots: storage.snapshots.length,
+      images: storage.images.length,
+      clientTokens: clientTokens.length + storage.tokens.length,
+    };
+  }
+
   /** Forgets everything. */
   reset(): void {
     this.data = emptyData();

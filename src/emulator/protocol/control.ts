@@ -1,8 +1,9 @@
 /**
  * The emulator's own control routes under `/__emulator/`, never part of ECS:
  * - `GET /__emulator/health` — always on, for readiness probes.
- * - `GET|POST|DELETE /__emulator/faults`, `POST /__emulator/reset` — only when fault control is
- *   enabled (404 otherwise), because a shared emulator must not be wiped or broken by any caller.
+ * - `GET|POST|DELETE /__emulator/faults`, `POST /__emulator/reset`, `GET /__emulator/stats` (calls by
+ *   action and outcome, calls in flight, resource counts) — only when fault control is enabled (404
+ *   otherwise), because a shared emulator must not be wiped or broken, or its accounts counted, by any caller.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultInjector, parseFaultRule } from '../faults.js';
@@ -11,8 +12,10 @@ import { readBody } from './request.js';
 /** What the control routes act on. */
 export interface ControlDeps {
   faults: FaultInjector | undefined;
-  /** Clears instances, nonces and faults. */
+  /** Clears instances, nonces, faults and call counts. */
   reset: () => void;
+  /** The body of `GET /__emulator/stats`. */
+  stats?: (() => unknown) | undefined;
 }
 
 /** Serves a `/__emulator/*` request. */
@@ -30,6 +33,7 @@ export async function handleControl(
     deps.reset();
     return sendJson(res, 200, { reset: true });
   }
+  if (path === '/__emulator/stats' && method === 'GET' && deps.stats) return sendJson(res, 200, deps.stats());
   if (path !== '/__emulator/faults') return sendJson(res, 404, { error: 'not found' });
   if (method === 'GET') return sendJson(res, 200, { faults: faults.list() });
   if (method === 'DELETE') {

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultInjector } from '../faults.js';
 import type { RateQuotas } from '../quotas.js';
+import type { EmulatorStats } from '../stats.js';
 import { authenticate, type AuthContext } from './auth.js';
 import { fixedErrors, missingParameter, ProtocolError } from './errors.js';
 import { renderError, renderSuccess, newRequestId, responseFormat, ecsHeaders, type RenderedResponse, type ResponseFormat } from './render.js';
@@ -27,16 +28,19 @@ export interface RpcDeps {
   faults?: FaultInjector | undefined;
   /** EMULATOR_QPS: per-account, per-action rate quotas; the excess is answered with Throttling.User. */
   quotas?: RateQuotas | undefined;
+  /** Counts calls and outcomes (GET /__emulator/stats). */
+  stats?: EmulatorStats | undefined;
   logger?: ((line: string) => void) | undefined;
 }
 
-/** Serves one request to `/`. Never throws: errors are rendered, sockets dropped only by a `drop` fault. */
+/** Serves one request to `/`. Never throws: errors are rendered, sockets dropped only by a `drop` or `reset-after` fault. */
 export async function handleRpc(req: IncomingMessage, res: ServerResponse, deps: RpcDeps): Promise<void> {
   const started = Date.now();
   const requestId = newRequestId();
   let format: ResponseFormat = 'JSON';
   let action = '-';
-  let outcome: RenderedResponse | 'dropped';
+  let outcome: RenderedResponse | 'dropped' | 'reset';
+  deps.stats?.begin();
   try {
     const request = await readRequest(req);
     format = responseFormat(request.params.get('Format'));
@@ -45,12 +49,13 @@ export async function handleRpc(req: IncomingMessage, res: ServerResponse, deps:
   } catch (err) {
     outcome = renderError(toRenderable(err, deps.logger), requestId, format);
   }
-  if (outcome === 'dropped') {
+  if (outcome === 'dropped' || outcome === 'reset') {
     req.socket.destroy();
   } else {
     res.writeHead(outcome.status, outcome.headers).end(outcome.body);
   }
-  const status = outcome === 'dropped' ? 'dropped' : outcome.status;
+  const status = typeof outcome === 'string' ? outcome : outcome.status;
+  deps.stats?.end(action, status);
   deps.logger?.(`${req.method} ${action} ${status} ${Date.now() - started}ms requestId=${requestId}`);
 }
 
@@ -90,7 +95,7 @@ async function serve(
   requestId: string,
   format: ResponseFormat,
   deps: RpcDeps,
-): Promise<RenderedResponse | 'dropped'> {
+): Promise<RenderedResponse | 'dropped' | 'reset'> {
   const caller = authenticate(request, deps.auth);
   const fault = deps.faults?.next();
   if (fault?.kind === 'drop') return 'dropped';
@@ -98,6 +103,14 @@ async function serve(
   if (fault?.kind === 'latency') await sleep(fault.ms);
   // After the injected latency, so a refused call costs the same round trip as a served one.
   deps.quotas?.check(caller.accessKeyId, action);
+  if (fault?.kind === 'reset-after') {
+    // The call runs (and may change the state), but its answer, success or error, never leaves: the
+    // caller sees a reset and cannot tell whether anything happened.
+    try {
+      deps.backend.call(action, actionParams(request), { account: caller.accessKeyId });
+    } catch { /* lost with the answer */ }
+    return 'reset';
+  }
   const body = deps.backend.call(action, actionParams(request), { account: caller.accessKeyId });
   return renderSuccess(action, body, requestId, format);
 }

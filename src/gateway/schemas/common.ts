@@ -50,11 +50,14 @@ export const tag = z.strictObject({
   value: unicode(128).optional().describe('Tag value'),
 });
 
+/** An AccessKey ID or STS token: it is sent to ECS in an HTTP header, which carries printable ASCII only. */
+const headerText = (max: number) => text(max).pipe(z.string().regex(/^[\x20-\x7e]*$/, 'must be printable ASCII'));
+
 /** Credentials and endpoint, accepted by every route (headers X-Access-Key-Id/-Secret and X-Security-Token work too). */
 export const commonFields = {
-  accessKeyId: text(128).optional().describe('AccessKey ID. Also accepted as the X-Access-Key-Id header. Optional when the gateway has server-side credentials.'),
+  accessKeyId: headerText(128).optional().describe('AccessKey ID. Also accepted as the X-Access-Key-Id header. Optional when the gateway has server-side credentials.'),
   accessKeySecret: secret(text(256).optional().describe('AccessKey secret. Also accepted as the X-Access-Key-Secret header. Never logged.')),
-  securityToken: secret(text(8192).optional().describe('STS security token, for temporary credentials. Also accepted as the X-Security-Token header. Never logged.')),
+  securityToken: secret(headerText(8192).optional().describe('STS security token, for temporary credentials. Also accepted as the X-Security-Token header. Never logged.')),
   endpoint: text(253).optional().describe('ECS endpoint hostname, e.g. ecs.cn-beijing.aliyuncs.com. Only ECS hostnames (and ECS_ALLOWED_ENDPOINTS) are accepted.')
     .meta({ example: 'ecs.cn-beijing.aliyuncs.com' }),
 };
