@@ -44,6 +44,8 @@ import { addKnownFieldNames, objectKeysAt, secret } from '../schemas/fields.js';
 import { holdsSecret } from '../schemas/secrets.js';
 import { genericValidationError, unknownAction } from './generic-errors.js';
 import type { JobDeps } from '../jobs/context.js';
+import { listAll, listAllFields, listAllQuery, wantsAll } from '../jobs/list-all.js';
+import { isPageable } from '../jobs/pager.js';
 
 /** What every ECS route needs from the app. */
 export interface RouteDeps {
@@ -476,6 +478,7 @@ function registerGeneric(app: FastifyInstance, deps: RouteDeps, decl: GenericRou
       description: decl.description,
       tags: decl.tags,
       params: z.object({ [actionParam]: z.string().describe('The exact ECS action name, e.g. DescribeInstances').meta({ example: 'StopInstances' }) }),
+      querystring: listAllQuery,
       body,
       response: { 200: envelopeSchema(decl.exampleBody), ...errorResponses },
     },
@@ -493,6 +496,7 @@ function registerGeneric(app: FastifyInstance, deps: RouteDeps, decl: GenericRou
       const parsed = genericSchema(action).safeParse(request.body);
       if (!parsed.success) throw genericValidationError(action, parsed.error.issues);
       const input = parsed.data;
+      if (wantsAll(request)) return listAll(request, reply, deps, { action, input, wire: toWire(action, input, { ignore: GATEWAY_FIELDS }) });
       const text = await callEcs(request, deps, { action, input, wire: toWire(action, input, { ignore: GATEWAY_FIELDS }) });
       if (noStore(action)) reply.header('cache-control', 'no-store');
       // A string with a JSON content type is sent as it is, past the serializer.
@@ -522,7 +526,9 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
     if (!picker || picker instanceof z.ZodType || picker.param !== null) throw new Error(`${where}: actionBy names ${decl.actionBy.field}, which must be a field with \`param: null\``);
   }
   const placements = new Map<Action, Placement[]>();
-  let input: z.ZodType = z.strictObject({ ...commonFields, ...compileFields(actions, where, decl.fields, 'input', placements) });
+  // A GET list (every action read-only with paging, no lookup check) takes all=true and maxItems (jobs/list-all.ts).
+  const pageable = decl.method === 'GET' && !decl.check && actions.every(isPageable);
+  let input: z.ZodType = z.strictObject({ ...commonFields, ...compileFields(actions, where, decl.fields, 'input', placements), ...(pageable ? listAllFields : {}) });
   if (decl.refine) input = decl.refine(input as z.ZodObject);
   if (decl.example) input = input.meta({ example: decl.example });
   const pathParams = decl.pathParams ? z.object(compileFields(actions, where, decl.pathParams, 'params', placements)) : undefined;
@@ -582,6 +588,7 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
       const params = (request.params ?? {}) as Record<string, unknown>;
       const action = actionFor(values);
       const check = decl.check;
+      if (pageable && wantsAll(request)) return listAll(request, reply, deps, { action, input: values, wire: wireOf(action, values, params) });
       const text = await callEcs(request, deps, {
         action, input: values, wire: wireOf(action, values, params), check: check ? (result) => check(result, params) : undefined,
       });
