@@ -42,6 +42,8 @@ describe('loadConfig defaults and values', () => {
       bodyLimitBytes: 1024 * 1024,
       apiKeys: [],
       defaultCredentials: undefined,
+      maxItems: 10_000,
+      fanoutConcurrency: 8,
     });
   });
 

@@ -214,3 +214,37 @@ async function streamNdjson(request: FastifyRequest, reply: FastifyReply, pages:
   reply.header('x-content-type-options', 'nosniff');
   return reply.type(`${NDJSON}; charset=utf-8`).send(Readable.from(body(), { objectMode: false }));
 }
+
+/** The NDJSON answer as OpenAPI documents it (one media type next to application/json). */
+const NDJSON_MEDIA = {
+  schema: {
+    type: 'string',
+    description: 'Newline-delimited JSON (sent with `Accept: application/x-ndjson` and `all=true`): one item of the list per line, '
+      + 'in order, as pages arrive; then one summary line `{"summary":{"totalCount":N,"items":N,"pages":N,"truncated":false,"requestIds":["…"]}}`. '
+      + 'The status line (200) is sent once the first page answered: a failure after that ends the stream with one line in the error shape '
+      + '`{"error":{"code","message","status","requestId",…}}` instead of the summary.',
+    example: '{"InstanceId":"i-bp67acfmxazb4p****","Status":"Running"}\n{"InstanceId":"i-bp1i43l28m7u48p1****","Status":"Stopped"}\n'
+      + '{"summary":{"totalCount":2,"items":2,"pages":1,"truncated":false,"requestIds":["473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E"]}}\n',
+  },
+};
+
+const ALL_NOTE = ' With `all=true` (query string) every page is fetched in one call: the list holds every item (up to `maxItems`, '
+  + 'default and cap GATEWAY_MAX_ITEMS), with `TotalCount`, `RequestIds` (every page\'s) and `Truncated`; the envelope\'s `headers` are the last page\'s. '
+  + 'With `Accept: application/x-ndjson` the items are streamed one per line instead, ending with a summary line (or an error line: see the 200 answer).';
+
+/**
+ * The OpenAPI transform of a route that takes all=true (its querystring has listAllFields.all): the 200
+ * answer gets the NDJSON media type next to JSON, and the description a note. Wraps the zod transform's
+ * output (plugins/docs.ts).
+ */
+export function withListAllDocs<T>(out: T, route: { schema?: unknown }): T {
+  const query = (route.schema as { querystring?: { shape?: Record<string, unknown> } } | undefined)?.querystring;
+  if (query?.shape?.all !== listAllFields.all) return out;
+  const schema = (out as { schema?: { description?: string; response?: Record<string, unknown> } }).schema;
+  const ok = schema?.response?.[200] as Record<string, unknown> | undefined;
+  if (!schema?.response || !ok) return out;
+  const { description, ...json } = ok;
+  schema.response[200] = { description: description ?? 'Default Response', content: { 'application/json': { schema: json }, [NDJSON]: NDJSON_MEDIA } };
+  schema.description = `${schema.description ?? ''}${ALL_NOTE}`;
+  return out;
+}
