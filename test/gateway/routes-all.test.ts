@@ -198,6 +198,7 @@ describe('all=true within ECS limits', () => {
     expect(wire(sent).map((p) => p.NextToken)).toEqual([undefined, 'tok-100', 'tok-100', 'tok-100', 'tok-200']);
     // retry-after 1500 ms → 2 s (ECS's header, rounded up to whole seconds by the ECS error mapping).
     expect(sleeps).toEqual([2000, 2000]);
+    expect(logs.lines.filter((l) => l.includes('all=true: throttled by ECS; backing off') && l.includes('"delayMs":2000'))).toHaveLength(2);
     expect((bodyOf(res).Instances as { Instance: unknown[] }).Instance).toHaveLength(250);
   });
 

@@ -131,6 +131,7 @@ export async function listAll(request: FastifyRequest, reply: FastifyReply, deps
   const pages = pageAll({
     action, params: wire, call, maxItems, concurrency: jobs.concurrency, limiter: jobs.limiter,
     accountId: credentials.accessKeyId, deadline: jobs.now() + JOB_DEADLINE_MS, signal: controller.signal,
+    onThrottled: (info) => request.log.warn({ action: action.name, ...info }, 'all=true: throttled by ECS; backing off'),
   });
   if (noStore(action)) reply.header('cache-control', 'no-store');
   if (wantsNdjson(request)) return streamNdjson(request, reply, pages, action);
