@@ -10,7 +10,11 @@
  * during the measured job (the peak). Growth = peak − base. This process reads the stream (and checks every
  * line and the summary) at full speed, or, for the slow reader, pausing 20 ms after every 64 KiB.
  *
- * Env: BENCH_NDJSON_ITEMS=10000, BENCH_OUT_NDJSON=bench/results/ndjson-memory.md.
+ * The 10,000-item NDJSON variant runs BENCH_NDJSON_ROUNDS times (default 3), each in a fresh process: the
+ * target is checked against the largest growth of them (RSS growth on a busy machine varies with when the
+ * collector runs).
+ *
+ * Env: BENCH_NDJSON_ITEMS=10000, BENCH_NDJSON_ROUNDS=3, BENCH_OUT_NDJSON=bench/results/ndjson-memory.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ITEMS = Number(process.env.BENCH_NDJSON_ITEMS ?? 10_000);
 const OUT = resolve(ROOT, process.env.BENCH_OUT_NDJSON ?? 'bench/results/ndjson-memory.md');
+const ROUNDS = Number(process.env.BENCH_NDJSON_ROUNDS ?? 3);
 const GOAL_MB = 30;
 const KEY = { id: 'LTAIbenchndjson0001', secret: 'bench-ndjson-secret-value' };
 
@@ -69,17 +74,6 @@ function startUpstream(total: number): Promise<{ server: Server; url: string; ca
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls: () => calls })));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => ok(port));
-    });
-    s.on('error', fail);
-  });
-}
-
 function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb) / 1024;
@@ -88,21 +82,30 @@ function rssMb(pid: number): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startGateway(upstreamUrl: string, env: Record<string, string>): Promise<{ proc: ChildProcess; base: string }> {
-  const port = await freePort();
+  // PORT=0 and the port read from the gateway's own "Server listening at" log line: a port picked beforehand
+  // can be taken by another process on a shared machine before the gateway binds it. The rest of stdout is
+  // read and discarded, as a log collector would.
   const proc = spawn(process.execPath, [resolve(ROOT, 'dist/src/gateway/server.js')], {
-    env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ECS_UPSTREAM_URL: upstreamUrl, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ECS_UPSTREAM_URL: upstreamUrl, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 2000; i++) {
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) return { proc, base };
-    } catch { /* not yet */ }
-    await sleep(5);
-  }
-  proc.kill('SIGKILL');
-  throw new Error('gateway did not start');
+  const base = await new Promise<string>((ok, fail) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString('utf8');
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      if (m) {
+        proc.stdout!.off('data', onData);
+        proc.stdout!.resume();
+        ok(m[1]!);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => fail(new Error(`gateway exited (${code}) before listening`)));
+  });
+  const res = await fetch(`${base}/healthz`);
+  if (!res.ok) throw new Error(`gateway /healthz answered ${res.status}`);
+  return { proc, base };
 }
 
 /** GETs `path`; resolves with the number of item lines and the last line; `slow` pauses after every 64 KiB. */
@@ -151,7 +154,7 @@ async function measure(v: Variant): Promise<Measured> {
   const { proc, base } = await startGateway(upstream.url, { GATEWAY_MAX_ITEMS: String(Math.max(10_000, v.items)) });
   try {
     const warm = await read(base, `/api/instances?regionId=cn-hangzhou&all=true&maxItems=1000`, 'application/x-ndjson');
-    if (warm.items !== 1000) throw new Error(`warm-up read ${warm.items} items`);
+    if (warm.items !== 1000) throw new Error(`warm-up read ${warm.items} items: status ${warm.status}, ${warm.last.slice(0, 300)}`);
     await sleep(500);
     const baseMb = rssMb(proc.pid!);
     const callsBefore = upstream.calls();
@@ -186,7 +189,7 @@ async function measure(v: Variant): Promise<Measured> {
 
 async function main(): Promise<void> {
   const variants: Variant[] = [
-    { name: `NDJSON, ${ITEMS.toLocaleString('en')} items`, items: ITEMS, accept: 'application/x-ndjson' },
+    ...Array.from({ length: ROUNDS }, (_, i) => ({ name: `NDJSON, ${ITEMS.toLocaleString('en')} items (round ${i + 1})`, items: ITEMS, accept: 'application/x-ndjson' })),
     { name: `NDJSON, ${(ITEMS * 5).toLocaleString('en')} items`, items: ITEMS * 5, accept: 'application/x-ndjson' },
     { name: `NDJSON, ${ITEMS.toLocaleString('en')} items, slow reader`, items: ITEMS, accept: 'application/x-ndjson', slow: true },
     { name: `JSON (one answer), ${ITEMS.toLocaleString('en')} items`, items: ITEMS, accept: 'application/json' },
@@ -197,8 +200,9 @@ async function main(): Promise<void> {
     results.push(r);
     console.error(`${r.name}: base ${r.baseMb.toFixed(1)} MB, peak ${r.peakMb.toFixed(1)} MB, growth ${r.growthMb.toFixed(1)} MB, ${r.seconds.toFixed(2)} s, ${r.upstreamCalls} upstream calls; ${r.check}`);
   }
-  const head = results[0]!;
-  const verdict = head.growthMb < GOAL_MB && head.check.startsWith('ok') ? 'met' : 'NOT met';
+  const rounds = results.slice(0, ROUNDS);
+  const head = rounds.reduce((a, b) => (b.growthMb > a.growthMb ? b : a));
+  const verdict = rounds.every((r) => r.growthMb < GOAL_MB && r.check.startsWith('ok')) ? 'met' : 'NOT met';
   const lines = [
     '# all=true streamed as NDJSON: gateway RSS',
     '',
@@ -208,7 +212,7 @@ async function main(): Promise<void> {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...results.map((r) => `| ${r.name} | ${r.items} | ${r.baseMb.toFixed(1)} | ${r.peakMb.toFixed(1)} | **${r.growthMb.toFixed(1)}** | ${r.seconds.toFixed(2)} | ${r.upstreamCalls} | ${r.bytesMb.toFixed(1)} | ${r.check} |`),
     '',
-    `Target: NDJSON over ${ITEMS.toLocaleString('en')} items keeps RSS growth < ${GOAL_MB} MB: **${verdict}** (${head.growthMb.toFixed(1)} MB).`,
+    `Target: NDJSON over ${ITEMS.toLocaleString('en')} items keeps RSS growth < ${GOAL_MB} MB: **${verdict}** (largest of ${ROUNDS} rounds: ${head.growthMb.toFixed(1)} MB).`,
     '',
   ];
   mkdirSync(dirname(OUT), { recursive: true });
