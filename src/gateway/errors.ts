@@ -10,6 +10,8 @@ export class GatewayError extends Error {
   readonly extra: Readonly<Record<string, unknown>>;
   /** Headers to send with the error response (e.g. retry-after). */
   readonly responseHeaders: Record<string, string> = {};
+  /** ECS's own `x-acs-retry-after`, in ms, exactly (the `retry-after` header rounds it up to whole seconds). */
+  retryAfterMs: number | undefined;
   /**
    * The message as it may be logged. The caller sees `message`, which may name the fields the caller
    * sent; the log gets this (which names none) followed by `details` with unknown names redacted.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/gateway/errors.js';
+import { readAnswer } from '../../src/gateway/ecs/errors.js';
 import { FanoutLimiter, isThrottling, retryAfterMs } from '../../src/gateway/jobs/limiter.js';
 
 /** A promise per call that the test settles by hand. */
@@ -119,5 +120,16 @@ describe('FanoutLimiter', () => {
     expect(isThrottling(undefined)).toBe(false);
     expect(retryAfterMs(throttle('Throttling', 2))).toBe(2000);
     expect(retryAfterMs(throttle('Throttling'))).toBeUndefined();
+  });
+
+  it('retryAfterMs takes ECS\'s x-acs-retry-after exactly, not the whole seconds of the retry-after header', () => {
+    let err: unknown;
+    try {
+      readAnswer(400, { 'x-acs-retry-after': '200' }, JSON.stringify({ Code: 'Throttling.User', Message: 'Request was denied due to user flow control.', RequestId: 'R' }), 'DescribeInstances', () => []);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as GatewayError).responseHeaders['retry-after']).toBe('1');
+    expect(retryAfterMs(err)).toBe(200);
   });
 });

@@ -72,7 +72,10 @@ function ecsError(status: number, ecs: EcsErrorBody, headers: Readonly<Record<st
   });
   // ECS throttling says when to come back (x-acs-retry-after, in ms); pass it on as a standard Retry-After.
   const retryAfterMs = Number(headers['x-acs-retry-after']);
-  if (Number.isFinite(retryAfterMs) && retryAfterMs > 0) error.responseHeaders['retry-after'] = String(Math.ceil(retryAfterMs / 1000));
+  if (Number.isFinite(retryAfterMs) && retryAfterMs > 0) {
+    error.responseHeaders['retry-after'] = String(Math.ceil(retryAfterMs / 1000));
+    error.retryAfterMs = retryAfterMs;
+  }
   return error;
 }
 

@@ -67,8 +67,13 @@ export function isThrottling(err: unknown): boolean {
   return typeof code === 'string' && (code === 'Throttling' || code.startsWith('Throttling.'));
 }
 
-/** The retry-after of an error (GatewayError.responseHeaders, seconds) in ms, if any. */
+/**
+ * The retry-after of an error in ms, if any: ECS's own x-acs-retry-after (GatewayError.retryAfterMs) when it
+ * sent one, else the `retry-after` header (seconds) of the error.
+ */
 export function retryAfterMs(err: unknown): number | undefined {
+  const exact = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  if (typeof exact === 'number' && exact > 0) return exact;
   const headers = (err as { responseHeaders?: Record<string, string> } | null)?.responseHeaders;
   const seconds = Number(headers?.['retry-after']);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;

@@ -33,6 +33,7 @@
  * - `concurrency`: how many PageNumber pages may be fetched at once once TotalCount is known (default 8).
  *   Pages are still yielded in order; at most `concurrency` pages are in flight or buffered, and more are
  *   only started when the consumer asks for the next page (backpressure: a slow consumer stops fetching).
+ * - `onThrottled`: told of each throttled attempt the limiter backs off from (attempt, delayMs, code).
  * - `signal`: aborting stops the job: no further upstream call is started (in-flight ones are left to
  *   finish and are ignored); the iterator then throws the signal's reason.
  * - `prefer`: `'nextToken'` (default: `NextToken`/`MaxResults` where the action has them, as the issue
@@ -48,7 +49,7 @@ import type { Action } from '../ecs/catalog/types.js';
 import type { EcsResult } from '../ecs/client.js';
 import type { WireParams } from '../ecs/signer.js';
 import { ErrorCode, GatewayError } from '../errors.js';
-import type { FanoutLimiter } from './limiter.js';
+import type { FanoutLimiter, RunOptions } from './limiter.js';
 
 /** Performs one ECS call with these wire params. */
 export type CallPage = (params: WireParams) => Promise<EcsResult>;
@@ -64,6 +65,8 @@ export interface PageAllOptions {
   deadline?: number | undefined;
   signal?: AbortSignal | undefined;
   prefer?: 'nextToken' | 'pageNumber' | undefined;
+  /** Told of every throttled attempt the limiter backs off from (for logs and metrics). */
+  onThrottled?: RunOptions['onThrottled'];
 }
 
 /** One page as the pager yields it. */
@@ -174,7 +177,7 @@ export async function* pageAll(options: PageAllOptions): AsyncGenerator<Page, vo
       // A call that waited for a slot or a back-off is not started once the job was stopped.
       if (signal?.aborted) return Promise.reject(aborted(signal));
       return call(params);
-    }, { deadline: options.deadline, signal });
+    }, { deadline: options.deadline, signal, onThrottled: options.onThrottled });
   };
 
   let count = 0;

@@ -6,6 +6,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { GATEWAY_VERSION } from '../version.js';
+import { withListAllDocs } from '../jobs/list-all.js';
 
 const OPENAPI_DESCRIPTION = `A validated, documented REST API in front of Alibaba Cloud ECS (RPC API 2014-05-26).
 
@@ -158,7 +159,7 @@ export async function registerDocs(app: FastifyInstance, options: { fromRoutes?:
         components: { securitySchemes: SECURITY_SCHEMES },
         security: API_SECURITY,
       },
-      transform: jsonSchemaTransform,
+      transform: (input) => withListAllDocs(jsonSchemaTransform(input), input),
       transformObject: (document) => withoutUnusedComponents(jsonSchemaTransformObject(document)),
     });
   } else {

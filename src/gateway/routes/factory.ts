@@ -48,6 +48,8 @@ import { genericValidationError, unknownAction } from './generic-errors.js';
 import type { Waiter } from '../jobs/wait.js';
 import { waitHook } from '../jobs/wait-hook.js';
 import type { JobDeps } from '../jobs/context.js';
+import { listAll, listAllFields, listAllQuery, wantsAll } from '../jobs/list-all.js';
+import { isPageable } from '../jobs/pager.js';
 
 /** What every ECS route needs from the app. */
 export interface RouteDeps {
@@ -490,6 +492,7 @@ function registerGeneric(app: FastifyInstance, deps: RouteDeps, decl: GenericRou
       description: decl.description,
       tags: decl.tags,
       params: z.object({ [actionParam]: z.string().describe('The exact ECS action name, e.g. DescribeInstances').meta({ example: 'StopInstances' }) }),
+      querystring: listAllQuery,
       body,
       response: { 200: envelopeSchema(decl.exampleBody), ...errorResponses },
     },
@@ -507,6 +510,7 @@ function registerGeneric(app: FastifyInstance, deps: RouteDeps, decl: GenericRou
       const parsed = genericSchema(action).safeParse(request.body);
       if (!parsed.success) throw genericValidationError(action, parsed.error.issues);
       const input = parsed.data;
+      if (wantsAll(request)) return listAll(request, reply, deps, { action, input, wire: toWire(action, input, { ignore: GATEWAY_FIELDS }) });
       const text = await callEcs(request, deps, { action, input, wire: toWire(action, input, { ignore: GATEWAY_FIELDS }) });
       if (noStore(action)) reply.header('cache-control', 'no-store');
       // A string with a JSON content type is sent as it is, past the serializer.
@@ -537,7 +541,9 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
   }
   const placements = new Map<Action, Placement[]>();
   const wait = waitHook(deps, decl);
-  let input: z.ZodType = z.strictObject({ ...commonFields, ...wait?.fields, ...compileFields(actions, where, decl.fields, 'input', placements) });
+  // A GET list (every action read-only with paging, no lookup check) takes all=true and maxItems (jobs/list-all.ts).
+  const pageable = decl.method === 'GET' && !decl.check && actions.every(isPageable);
+  let input: z.ZodType = z.strictObject({ ...commonFields, ...wait?.fields, ...compileFields(actions, where, decl.fields, 'input', placements), ...(pageable ? listAllFields : {}) });
   if (decl.refine) input = decl.refine(input as z.ZodObject);
   if (decl.example) input = input.meta({ example: decl.example });
   const pathParams = decl.pathParams ? z.object(compileFields(actions, where, decl.pathParams, 'params', placements)) : undefined;
@@ -597,6 +603,7 @@ function registerCurated(app: FastifyInstance, deps: RouteDeps, decl: CuratedRou
       const params = (request.params ?? {}) as Record<string, unknown>;
       const action = actionFor(values);
       const check = decl.check;
+      if (pageable && wantsAll(request)) return listAll(request, reply, deps, { action, input: values, wire: wireOf(action, values, params) });
       const waiting = wait?.start(request, reply, values, params);
       let text = await callEcs(request, deps, {
         action, input: values, wire: wireOf(action, values, params), check: check ? (result) => check(result, params) : undefined,
