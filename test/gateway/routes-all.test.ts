@@ -199,7 +199,7 @@ describe('all=true within ECS limits', () => {
     expect(wire(sent).map((p) => p.NextToken)).toEqual([undefined, 'tok-100', 'tok-100', 'tok-100', 'tok-200']);
     // ECS's x-acs-retry-after, to the millisecond (the caller-facing retry-after header would round it up to 2 s).
     expect(sleeps).toEqual([1500, 1500]);
-    expect(logs.lines.filter((l) => l.includes('all=true: throttled by ECS; backing off') && l.includes('"delayMs":2000'))).toHaveLength(2);
+    expect(logs.lines.filter((l) => l.includes('all=true: throttled by ECS; backing off') && l.includes('"delayMs":1500'))).toHaveLength(2);
     expect((bodyOf(res).Instances as { Instance: unknown[] }).Instance).toHaveLength(250);
   });
 
