@@ -25,8 +25,12 @@ declare module 'fastify' {
 /** Redis keys start with this; the rest is `key:<API key name>` or `ip:<client address>`, never a key itself. */
 export const REDIS_KEY_PREFIX = 'ecs-gateway:rate-limit:';
 
-/** How long a Redis command may take before the request is counted in memory instead. */
-const REDIS_COMMAND_TIMEOUT_MS = 1000;
+/**
+ * How long a Redis command may take before the request is counted in memory instead. Generous: a busy process
+ * reads a prompt answer late, and a timed-out count may have been made in Redis as well (counted twice). A Redis
+ * that hangs without closing the connection delays each limited request by this much.
+ */
+const REDIS_COMMAND_TIMEOUT_MS = 5000;
 
 type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
 interface StoreCtor { new (...args: unknown[]): FastifyRateLimitStore }
@@ -56,14 +60,17 @@ class FailoverStore implements FastifyRateLimitStore {
     private readonly local: FastifyRateLimitStore,
     private readonly shared: FastifyRateLimitStore | undefined,
     private readonly redis: Redis | undefined,
-    private readonly onRedisError: (err: Error) => void,
+    private readonly redisState: { failed: (err: Error) => void; answered: () => void },
   ) {}
 
   incr(key: string, callback: StoreCallback, timeWindow: number, max: number): void {
     if (!this.shared || this.redis?.status !== 'ready') return this.local.incr(key, callback, timeWindow, max);
     this.shared.incr(key, (err, result) => {
-      if (!err) return callback(null, result);
-      this.onRedisError(err);
+      if (!err) {
+        this.redisState.answered();
+        return callback(null, result);
+      }
+      this.redisState.failed(err);
       this.local.incr(key, callback, timeWindow, max);
     }, timeWindow, max);
   }
@@ -73,8 +80,10 @@ class FailoverStore implements FastifyRateLimitStore {
   }
 }
 
+interface RedisState { up: () => boolean; failed: (err: Error) => void; answered: () => void }
+
 /** Follows the Redis connection and logs each change of state once (ioredis retries, and errors, every few ms). */
-function watchRedis(redis: Redis, log: FastifyBaseLogger): { up: () => boolean; failed: (err: Error) => void } {
+function watchRedis(redis: Redis, log: FastifyBaseLogger): RedisState {
   let up = false;
   let reported: 'ok' | 'down' | undefined;
   const report = (state: 'ok' | 'down', err?: Error) => {
@@ -89,7 +98,12 @@ function watchRedis(redis: Redis, log: FastifyBaseLogger): { up: () => boolean; 
   redis.on('ready', () => report('ok'));
   redis.on('error', (err: Error) => report('down', err));
   redis.on('close', () => { if (reported === 'ok') report('down'); });
-  return { up: () => up && redis.status === 'ready', failed: (err) => report('down', err) };
+  return {
+    up: () => up && redis.status === 'ready',
+    failed: (err) => report('down', err),
+    // A command that failed on a live connection (a timeout) says down until the next one succeeds.
+    answered: () => { if (!up) report('ok'); },
+  };
 }
 
 /**
@@ -106,7 +120,7 @@ export async function registerRateLimit(app: FastifyInstance, options: { limit: 
     return;
   }
   let redis: Redis | undefined;
-  let state: { up: () => boolean; failed: (err: Error) => void } = { up: () => false, failed: () => {} };
+  let state: RedisState = { up: () => false, failed: () => {}, answered: () => {} };
   if (options.redisUrl) {
     redis = new Redis(options.redisUrl, {
       // Fail fast rather than queue: a request is counted in memory while Redis is away.
@@ -123,7 +137,7 @@ export async function registerRateLimit(app: FastifyInstance, options: { limit: 
   }
   const local = new LocalStore(false, false, 10_000);
   const shared = redis ? new RedisStore(false, false, redis, REDIS_KEY_PREFIX) : undefined;
-  const store = new FailoverStore(local, shared, redis, (err) => state.failed(err));
+  const store = new FailoverStore(local, shared, redis, { failed: (err) => state.failed(err), answered: () => state.answered() });
   app.decorate('rateLimitBackend', (): RateLimitBackend => {
     if (!redis) return { enabled: true, store: 'memory', redis: 'off' };
     return state.up() ? { enabled: true, store: 'redis', redis: 'ok' } : { enabled: true, store: 'memory', redis: 'down' };
