@@ -77,11 +77,13 @@ describe(`${REPLICAS} gateway processes sharing one Redis`, () => {
     };
     // Warm each process up first (its first API call compiles the route's code), with the other key.
     for (let r = 0; r < REPLICAS; r++) expect((await call(r, KEY_B)).status).toBe(200);
+    const logged = replicas.map((r) => r.output().length);
     const answers = await Promise.all(Array.from({ length: 2 * LIMIT }, (_, i) => call(i, KEY_A)));
     const ok = answers.filter((a) => a.status === 200);
     const refused = answers.filter((a) => a.status === 429);
-    // Redis answered every count (none was counted in memory instead).
-    const warnings = replicas.flatMap((r) => r.output().split('\n').filter((l) => l.includes('Redis is unreachable')));
+    // Redis answered every count of the burst (none was counted in memory instead). A slow first connection on a
+    // loaded machine may have been retried before: startReplica waited for the connection.
+    const warnings = replicas.flatMap((r, i) => r.output().slice(logged[i]).split('\n').filter((l) => l.includes('Redis is unreachable')));
     expect(warnings).toEqual([]);
     expect(ok).toHaveLength(LIMIT);
     expect(refused).toHaveLength(LIMIT);

@@ -127,7 +127,7 @@ export async function registerRateLimit(app: FastifyInstance, options: { limit: 
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-      connectTimeout: 2000,
+      connectTimeout: REDIS_COMMAND_TIMEOUT_MS,
       // Reconnect for ever, at most every 2 s.
       retryStrategy: (times) => Math.min(100 * times, 2000),
     });
