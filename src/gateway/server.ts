@@ -25,6 +25,8 @@ async function main(): Promise<void> {
     upstream: config.upstreamUrl ?? 'https://<ecs endpoint>',
     apiKeys: config.apiKeys.length > 0 ? 'required' : 'off',
     serverCredentials: config.defaultCredentials ? 'configured' : 'none',
+    rateLimit: config.rateLimit ? `${config.rateLimit.max} per ${config.rateLimit.windowMs} ms, ${config.redisUrl ? 'shared through Redis' : 'per process'}` : 'off',
+    corsOrigins: config.corsOrigins?.length ? config.corsOrigins : 'off',
   }, 'ecs-gateway ready');
 }
 
