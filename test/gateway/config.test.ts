@@ -42,6 +42,10 @@ describe('loadConfig defaults and values', () => {
       bodyLimitBytes: 1024 * 1024,
       apiKeys: [],
       defaultCredentials: undefined,
+      rateLimit: undefined,
+      redisUrl: undefined,
+      corsOrigins: [],
+      overload: { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0 },
     });
   });
 
