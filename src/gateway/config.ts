@@ -42,6 +42,14 @@ export interface Config {
   readTimeoutMs: number;
   /** Egress proxy for the calls to ECS (HTTPS_PROXY, HTTP_PROXY, NO_PROXY; '' when unset). */
   proxy: ProxySettings;
+  /** GATEWAY_RATE_LIMIT_MAX per GATEWAY_RATE_LIMIT_WINDOW_MS, per API key (per client IP without keys); undefined: off. */
+  rateLimit?: { max: number; windowMs: number } | undefined;
+  /** REDIS_URL: where the rate-limit counters are shared by every replica; undefined: per process. Holds a password: never log it. */
+  redisUrl?: string | undefined;
+  /** GATEWAY_CORS_ORIGINS: the browser origins allowed to call the API; empty: CORS off. */
+  corsOrigins?: readonly string[];
+  /** Load shedding thresholds (GATEWAY_MAX_EVENT_LOOP_DELAY_MS, GATEWAY_MAX_EVENT_LOOP_UTILIZATION); 0: that check is off. */
+  overload?: { maxEventLoopDelayMs: number; maxEventLoopUtilization: number };
 }
 
 /** Thrown by loadConfig with every problem found, not just the first. */
@@ -107,7 +115,25 @@ const envSchema = z.object({
   ECS_READ_TIMEOUT_MS: intIn(1, 600_000, 0),
   HTTPS_PROXY: proxyUrl,
   HTTP_PROXY: proxyUrl,
+  GATEWAY_RATE_LIMIT_MAX: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+    .pipe(z.number().int().min(1).max(1_000_000_000)).optional(),
+  GATEWAY_RATE_LIMIT_WINDOW_MS: intIn(1000, 86_400_000, 60_000),
+  REDIS_URL: z.string().trim()
+    .refine((u) => { const url = urlOrUndefined(u); return url !== undefined && (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== ''; },
+      'must be a redis:// or rediss:// URL with a host')
+    .optional(),
+  GATEWAY_CORS_ORIGINS: z.string().optional().transform(list)
+    .refine((origins) => origins.every(isOrigin), 'must be a comma-separated list of origins such as https://app.example.com (scheme, host and optional port; no path, no *)'),
+  GATEWAY_MAX_EVENT_LOOP_DELAY_MS: intIn(0, 60_000, 0),
+  GATEWAY_MAX_EVENT_LOOP_UTILIZATION: z.string().trim().regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a number from 0 to 1').transform(Number).optional()
+    .transform((v) => v ?? 0),
 });
+
+/** An origin exactly as a browser sends it in the Origin header: http(s)://host[:port], nothing more. */
+function isOrigin(value: string): boolean {
+  const url = urlOrUndefined(value);
+  return url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.toLowerCase();
+}
 
 /** Where loadConfig reads files from; injectable for tests. */
 export interface ConfigSources {
@@ -177,6 +203,10 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     connectTimeoutMs: e.ECS_CONNECT_TIMEOUT_MS || Math.min(5_000, e.ECS_TIMEOUT_MS),
     readTimeoutMs: e.ECS_READ_TIMEOUT_MS || e.ECS_TIMEOUT_MS,
     proxy: { httpsProxy: e.HTTPS_PROXY ?? '', httpProxy: e.HTTP_PROXY ?? '', noProxy: proxyEnv(env).NO_PROXY ?? '' },
+    rateLimit: e.GATEWAY_RATE_LIMIT_MAX === undefined ? undefined : { max: e.GATEWAY_RATE_LIMIT_MAX, windowMs: e.GATEWAY_RATE_LIMIT_WINDOW_MS },
+    redisUrl: e.REDIS_URL,
+    corsOrigins: e.GATEWAY_CORS_ORIGINS.map((o) => o.toLowerCase()),
+    overload: { maxEventLoopDelayMs: e.GATEWAY_MAX_EVENT_LOOP_DELAY_MS, maxEventLoopUtilization: e.GATEWAY_MAX_EVENT_LOOP_UTILIZATION },
   };
 }
 

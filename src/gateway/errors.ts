@@ -75,6 +75,8 @@ export const ErrorCode = {
   waitUnreachable: 'WAIT_UNREACHABLE',
   waitCancelled: 'WAIT_CANCELLED',
   clientClosedRequest: 'CLIENT_CLOSED_REQUEST',
+  rateLimited: 'RATE_LIMITED',
+  overloaded: 'OVERLOADED',
   internal: 'INTERNAL_ERROR',
 } as const;
 

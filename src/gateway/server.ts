@@ -25,6 +25,8 @@ async function main(): Promise<void> {
     apiKeys: config.apiKeys.length > 0 ? 'required' : 'off',
     // Which source supplies them (env, OIDC, CLI or credentials-file profile, RAM role, URI), never a value.
     serverCredentials: describeServerCredentials(config.defaultCredentials, config.apiKeys),
+    rateLimit: config.rateLimit ? `${config.rateLimit.max} per ${config.rateLimit.windowMs} ms, ${config.redisUrl ? 'shared through Redis' : 'per process'}` : 'off',
+    corsOrigins: config.corsOrigins?.length ? config.corsOrigins : 'off',
   }, 'ecs-gateway ready');
 }
 

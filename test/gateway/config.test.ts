@@ -52,6 +52,10 @@ describe('loadConfig defaults and values', () => {
       connectTimeoutMs: 5_000,
       readTimeoutMs: 10_000,
       proxy: { httpsProxy: '', httpProxy: '', noProxy: '' },
+      rateLimit: undefined,
+      redisUrl: undefined,
+      corsOrigins: [],
+      overload: { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0 },
     });
   });
 
