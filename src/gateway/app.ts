@@ -13,6 +13,8 @@ import { registerDocs } from './plugins/docs.js';
 import { DRAIN_FACTOR, frameworkErrorHandler, registerErrorHandling, registerMethodCheck } from './plugins/errors.js';
 import { registerHealth } from './plugins/health.js';
 import { registerRoutes } from './plugins/routes.js';
+import { registerMetrics } from './observe/metrics.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** Everything buildApp needs; only `config` is required, the rest is injected by tests. */
 export interface AppOptions {
@@ -24,6 +26,8 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
   /** Build /docs/json from the registered routes instead of serving the generated file (`npm run openapi`). */
   openapiFromRoutes?: boolean;
+  /** Turns tracing on with this exporter instead of the configured one (tests: an InMemorySpanExporter). */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -60,6 +64,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Tracing first, so its request span covers every hook. Imported only when on: no OpenTelemetry code otherwise.
+  if (config.tracing.exporter !== 'off' || options.spanExporter) {
+    const { registerTracing } = await import('./observe/tracing.js');
+    await registerTracing(app, config.tracing, options.spanExporter ? { exporter: options.spanExporter } : {});
+  }
+  app.decorateRequest('ecsRequestId', null);
   // First hook of all, so every answer carries it (auth refusals and 503s included). Callback style:
   // this runs on every request, and an async hook costs a promise each time.
   app.addHook('onRequest', (request, reply, done) => {
@@ -83,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerDocs(app, { fromRoutes: options.openapiFromRoutes ?? false });
   registerHealth(app);
+  if (config.metrics) registerMetrics(app);
   await registerRoutes(app, { client, defaultCredentials: config.defaultCredentials });
   return app;
 }

@@ -6,6 +6,7 @@ import type { Credentials } from './ecs/signer.js';
 import { isValidHostname } from './ecs/endpoint.js';
 import { mergeKeys, parsePolicyFile } from './policy/file.js';
 import { keysFromEnv, type ApiKey } from './policy/keys.js';
+import { tracingFromEnv, type TracingConfig } from './observe/tracing-config.js';
 
 /** Validated gateway configuration, read once at startup from the environment. */
 export interface Config {
@@ -25,6 +26,10 @@ export interface Config {
   apiKeys: readonly ApiKey[];
   /** Server-side default credentials; only allowed together with apiKeys. */
   defaultCredentials: Credentials | undefined;
+  /** GET /metrics and the request and upstream metrics (GATEWAY_METRICS, on by default). */
+  metrics: boolean;
+  /** OpenTelemetry tracing: off unless configured (OTEL_* variables, see observe/tracing-config.ts). */
+  tracing: TracingConfig;
 }
 
 /** Thrown by loadConfig with every problem found, not just the first. */
@@ -67,6 +72,7 @@ const envSchema = z.object({
   GATEWAY_API_KEYS: z.string().optional().transform(list)
     .refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
   GATEWAY_ACCESS_POLICY_FILE: z.string().optional(),
+  GATEWAY_METRICS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
 });
 
 /** Where loadConfig reads the credentials file from; injectable for tests. */
@@ -107,6 +113,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
   if (defaultCredentials && list(env.GATEWAY_API_KEYS).length === 0 && !env.GATEWAY_ACCESS_POLICY_FILE) {
     problems.push('server-side credentials are configured but GATEWAY_API_KEYS is empty and there is no GATEWAY_ACCESS_POLICY_FILE: anyone reaching the port could spend the account. Set API keys or remove the credentials.');
   }
+  const tracing = tracingFromEnv(env, problems);
   const apiKeys = mergeKeys(keysFromEnv(list(env.GATEWAY_API_KEYS)), policyKeys, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -121,6 +128,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     apiKeys,
     defaultCredentials,
+    metrics: e.GATEWAY_METRICS === 'on',
+    tracing,
   };
 }
 

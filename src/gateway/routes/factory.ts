@@ -414,6 +414,7 @@ async function callEcs(request: FastifyRequest, deps: RouteDeps, plan: PlannedEc
     plan.check?.(result);
   } catch (err) {
     const ecsRequestId = err instanceof GatewayError && typeof err.extra.ecsRequestId === 'string' ? err.extra.ecsRequestId : undefined;
+    if (ecsRequestId) request.ecsRequestId = ecsRequestId;
     auditCall(request, {
       action: action.name, regionId, readOnly: action.readOnly, resourceIds: resourceIdsOf(wire), ecsRequestId,
       outcome: err instanceof GatewayError ? err.code : ErrorCode.internal,
@@ -421,6 +422,7 @@ async function callEcs(request: FastifyRequest, deps: RouteDeps, plan: PlannedEc
     throw err;
   }
   const ecsRequestId = typeof result.body.RequestId === 'string' ? result.body.RequestId : undefined;
+  if (ecsRequestId) request.ecsRequestId = ecsRequestId;
   auditCall(request, { action: action.name, regionId, readOnly: action.readOnly, resourceIds: resourceIdsOf(wire), ecsRequestId, outcome: 'ok' });
   return envelopeJson(result);
 }
