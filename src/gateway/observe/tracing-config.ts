@@ -4,7 +4,7 @@
  * ever imported.
  *
  * - OTEL_SDK_DISABLED=true: off, whatever else is set.
- * - OTEL_TRACES_EXPORTER: `otlp` (OTLP over HTTP/protobuf), `console` (spans printed on stdout, for a look
+ * - OTEL_TRACES_EXPORTER: `otlp` (OTLP/HTTP, JSON encoding), `console` (spans printed on stdout, for a look
  *   on a laptop), or `none` (off). Any other value is a configuration error.
  * - Without OTEL_TRACES_EXPORTER, setting OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
  *   turns OTLP export on. Neither set: off.
