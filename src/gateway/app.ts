@@ -12,6 +12,9 @@ import { keyCheck, registerAuth } from './plugins/auth.js';
 import { registerDocs } from './plugins/docs.js';
 import { DRAIN_FACTOR, frameworkErrorHandler, registerErrorHandling, registerMethodCheck } from './plugins/errors.js';
 import { registerHealth } from './plugins/health.js';
+import { registerCors } from './plugins/cors.js';
+import { registerProtection } from './plugins/protection.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
 import { registerRoutes } from './plugins/routes.js';
 import { registerMetrics } from './observe/metrics.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -28,6 +31,8 @@ export interface AppOptions {
   openapiFromRoutes?: boolean;
   /** Turns tracing on with this exporter instead of the configured one (tests: an InMemorySpanExporter). */
   spanExporter?: SpanExporter;
+  /** An extra load-shedding check for tests: resolving false means "overloaded" (see plugins/protection.ts). */
+  pressureCheck?: () => Promise<boolean>;
 }
 
 /**
@@ -77,8 +82,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done();
   });
   registerErrorHandling(app, { drainLimitBytes, routes });
+  await registerProtection(app, { overload: config.overload, pressureCheck: options.pressureCheck });
+  await registerCors(app, config.corsOrigins ?? []);
   registerAuth(app, requireKey);
   registerMethodCheck(app, routes);
+  await registerRateLimit(app, { limit: config.rateLimit, redisUrl: config.redisUrl });
 
   const client = new EcsClient({
     signatureVersion: config.signatureVersion,

@@ -30,6 +30,14 @@ export interface Config {
   metrics: boolean;
   /** OpenTelemetry tracing: off unless configured (OTEL_* variables, see observe/tracing-config.ts). */
   tracing: TracingConfig;
+  /** GATEWAY_RATE_LIMIT_MAX per GATEWAY_RATE_LIMIT_WINDOW_MS, per API key (per client IP without keys); undefined: off. */
+  rateLimit?: { max: number; windowMs: number } | undefined;
+  /** REDIS_URL: where the rate-limit counters are shared by every replica; undefined: per process. Holds a password: never log it. */
+  redisUrl?: string | undefined;
+  /** GATEWAY_CORS_ORIGINS: the browser origins allowed to call the API; empty: CORS off. */
+  corsOrigins?: readonly string[];
+  /** Load shedding thresholds (GATEWAY_MAX_EVENT_LOOP_DELAY_MS, GATEWAY_MAX_EVENT_LOOP_UTILIZATION); 0: that check is off. */
+  overload?: { maxEventLoopDelayMs: number; maxEventLoopUtilization: number };
 }
 
 /** Thrown by loadConfig with every problem found, not just the first. */
@@ -73,7 +81,25 @@ const envSchema = z.object({
     .refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
   GATEWAY_ACCESS_POLICY_FILE: z.string().optional(),
   GATEWAY_METRICS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  GATEWAY_RATE_LIMIT_MAX: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+    .pipe(z.number().int().min(1).max(1_000_000_000)).optional(),
+  GATEWAY_RATE_LIMIT_WINDOW_MS: intIn(1000, 86_400_000, 60_000),
+  REDIS_URL: z.string().trim()
+    .refine((u) => { const url = urlOrUndefined(u); return url !== undefined && (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== ''; },
+      'must be a redis:// or rediss:// URL with a host')
+    .optional(),
+  GATEWAY_CORS_ORIGINS: z.string().optional().transform(list)
+    .refine((origins) => origins.every(isOrigin), 'must be a comma-separated list of origins such as https://app.example.com (scheme, host and optional port; no path, no *)'),
+  GATEWAY_MAX_EVENT_LOOP_DELAY_MS: intIn(0, 60_000, 0),
+  GATEWAY_MAX_EVENT_LOOP_UTILIZATION: z.string().trim().regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a number from 0 to 1').transform(Number).optional()
+    .transform((v) => v ?? 0),
 });
+
+/** An origin exactly as a browser sends it in the Origin header: http(s)://host[:port], nothing more. */
+function isOrigin(value: string): boolean {
+  const url = urlOrUndefined(value);
+  return url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.toLowerCase();
+}
 
 /** Where loadConfig reads the credentials file from; injectable for tests. */
 export interface ConfigSources {
@@ -130,6 +156,10 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     defaultCredentials,
     metrics: e.GATEWAY_METRICS === 'on',
     tracing,
+    rateLimit: e.GATEWAY_RATE_LIMIT_MAX === undefined ? undefined : { max: e.GATEWAY_RATE_LIMIT_MAX, windowMs: e.GATEWAY_RATE_LIMIT_WINDOW_MS },
+    redisUrl: e.REDIS_URL,
+    corsOrigins: e.GATEWAY_CORS_ORIGINS.map((o) => o.toLowerCase()),
+    overload: { maxEventLoopDelayMs: e.GATEWAY_MAX_EVENT_LOOP_DELAY_MS, maxEventLoopUtilization: e.GATEWAY_MAX_EVENT_LOOP_UTILIZATION },
   };
 }
 

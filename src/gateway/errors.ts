@@ -67,6 +67,8 @@ export const ErrorCode = {
   upstreamBadResponse: 'UPSTREAM_BAD_RESPONSE',
   upstreamTimeout: 'UPSTREAM_TIMEOUT',
   shuttingDown: 'SHUTTING_DOWN',
+  rateLimited: 'RATE_LIMITED',
+  overloaded: 'OVERLOADED',
   internal: 'INTERNAL_ERROR',
 } as const;
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { publishAttempt, upstreamAttempts } from '../../src/gateway/ecs/events.js';
 import { CREDS, testGateway, type LogCapture } from '../support/gateway.js';
 import { FakeUpstream } from '../support/upstream.js';
+import { startRedis } from '../support/redis.js';
 
 const KEY = 'metrics-test-key-0123456789';
 const ECS_REQUEST_ID = 'F6A8C2D1-0000-4000-8000-00000000ABCD';
@@ -115,6 +116,27 @@ describe('GET /metrics', () => {
       expect(ok.text).not.toContain(KEY);
     } finally {
       await keyed.app.close();
+    }
+  });
+
+  it('reports the rate limiter\'s Redis: 1 connected, 0 once it is unreachable; absent without REDIS_URL', async () => {
+    expect(await metrics()).not.toContain('gateway_rate_limit_redis_up');
+    const redis = await startRedis();
+    const limited = await testGateway(upstream.url, { GATEWAY_RATE_LIMIT_MAX: '1000', REDIS_URL: redis.url });
+    try {
+      // Synchronised on the gateway's own view of Redis, not on time.
+      const until = async (state: string) => {
+        for (let i = 0; i < 1000 && limited.app.rateLimitBackend().redis !== state; i++) await new Promise((r) => setTimeout(r, 20));
+        expect(limited.app.rateLimitBackend().redis).toBe(state);
+      };
+      await until('ok');
+      expect(sample(await metrics(limited.app), 'gateway_rate_limit_redis_up')).toBe(1);
+      await redis.kill();
+      await until('down');
+      expect(sample(await metrics(limited.app), 'gateway_rate_limit_redis_up')).toBe(0);
+    } finally {
+      await limited.app.close();
+      await redis.stop();
     }
   });
 

@@ -56,14 +56,18 @@ describe('.dockerignore', () => {
 describe('docker-compose.yml', () => {
   const services = composeServices(read('docker-compose.yml'));
 
-  it('has the gateway and the emulator', () => {
-    expect([...services.keys()].sort()).toEqual(['emulator', 'gateway']);
+  // `docker compose up` starts the services without a profile; the scale example has its own (below).
+  const defaults = new Map([...services].filter(([, block]) => !/^ {4}profiles:/m.test(block)));
+
+  it('has the gateway and the emulator (and, in the scale profile, the scale example)', () => {
+    expect([...defaults.keys()].sort()).toEqual(['emulator', 'gateway']);
+    expect([...services.keys()].sort()).toEqual(['emulator', 'gateway', 'scale-gateway', 'scale-lb', 'scale-redis']);
   });
 
   it('builds one image, used by both services', () => {
     const builds = [...services.entries()].filter(([, block]) => /^ {4}build:/m.test(block)).map(([name]) => name);
     expect(builds).toEqual(['gateway']);
-    for (const block of services.values()) expect(block).toMatch(/^ {4}image: ecs-gateway:local$/m);
+    for (const block of defaults.values()) expect(block).toMatch(/^ {4}image: ecs-gateway:local$/m);
     expect(services.get('emulator')).toMatch(/^ {4}pull_policy: never$/m);
   });
 
@@ -78,5 +82,48 @@ describe('docker-compose.yml', () => {
     expect(services.get('gateway')).toMatch(/^ {6}PORT: "8000"$/m);
     expect(services.get('emulator')).toMatch(/^ {6}EMULATOR_PORT: "9000"$/m);
     expect(services.get('gateway')).toMatch(/^ {6}ECS_UPSTREAM_URL: http:\/\/emulator:9000$/m);
+  });
+});
+
+describe('docker-compose.yml, profile "scale": 3 gateway replicas behind one port, sharing Redis', () => {
+  const text = read('docker-compose.yml');
+  const services = composeServices(text);
+  const gateway = services.get('scale-gateway') ?? '';
+  const lb = services.get('scale-lb') ?? '';
+  const redis = services.get('scale-redis') ?? '';
+
+  it('puts the three services in the profile only', () => {
+    for (const block of [gateway, lb, redis]) expect(block).toMatch(/^ {4}profiles: \["scale"\]$/m);
+  });
+
+  it('runs 3 replicas of the one image, without host ports of their own', () => {
+    expect(gateway).toMatch(/^ {4}image: ecs-gateway:local$/m);
+    expect(gateway).toMatch(/^ {4}pull_policy: never$/m);
+    expect(gateway).toMatch(/^ {4}deploy:\n {6}replicas: 3$/m);
+    expect(gateway).not.toMatch(/^ {4}(ports|build|command):/m);
+  });
+
+  it('shares the rate limits through the Redis service, per API key, in front of the emulator', () => {
+    expect(gateway).toMatch(/^ {6}REDIS_URL: redis:\/\/scale-redis:6379$/m);
+    expect(gateway).toMatch(/^ {6}GATEWAY_RATE_LIMIT_MAX: \S+$/m);
+    expect(gateway).toMatch(/^ {6}GATEWAY_API_KEYS: \S+$/m);
+    expect(gateway).toMatch(/^ {6}PORT: "8000"$/m);
+    expect(gateway).toMatch(/^ {6}ECS_UPSTREAM_URL: http:\/\/emulator:9000$/m);
+    expect(redis).toMatch(/^ {4}image: redis:7/m);
+    expect(redis).toContain('"--save", ""');
+  });
+
+  it('publishes one loopback port (SCALE_PORT) on nginx, which proxies to every replica', () => {
+    expect(lb).toContain('- "127.0.0.1:${SCALE_PORT:-8080}:8080"');
+    expect(lb).toMatch(/^ {4}image: nginx:/m);
+    expect(lb).toMatch(/^ {6}scale-gateway:\n {8}condition: service_healthy$/m);
+    const config = text.slice(text.indexOf('\nconfigs:\n'));
+    expect(config).toMatch(/^ {2}scale-nginx:$/m);
+    expect(lb).toMatch(/- source: scale-nginx\n {8}target: \/etc\/nginx\/conf\.d\/default\.conf/);
+    expect(config).toContain('server scale-gateway:8000;');
+    expect(config).toContain('listen 8080;');
+    expect(config).toContain('proxy_pass http://gateways;');
+    // Compose interpolates the file: nginx's own variables are escaped.
+    expect(config).not.toMatch(/[^$]\$(host|proxy_add_x_forwarded_for)/);
   });
 });

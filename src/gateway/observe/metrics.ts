@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { upstreamAttempts, type UpstreamAttempt } from '../ecs/events.js';
 
 /** Latency buckets (seconds) for the gateway's answers and ECS attempts: 5 ms to 30 s. */
@@ -41,6 +41,8 @@ export interface GatewayMetrics {
  *   (`OK`, `Throttling.User`, `UPSTREAM_TIMEOUT` …), from the attempts channel (ecs/events.ts);
  * - `gateway_upstream_retries_total{action}` (attempts after the first) and
  *   `gateway_upstream_throttles_total{action}` (attempts ECS throttled);
+ * - `gateway_rate_limit_redis_up`: 1 while the rate-limit counters are shared over Redis, 0 while Redis is
+ *   unreachable (per-process counting); absent without REDIS_URL;
  * - the default process metrics (`process_*`, `nodejs_*`).
  * The attempts channel is process-wide: an app counts every ECS attempt made in its process (one gateway
  * per process in production). It unsubscribes when the app closes.
@@ -73,6 +75,19 @@ export function registerMetrics(app: FastifyInstance): GatewayMetrics {
     labelNames: ['action'] as const,
     registers: [registry],
   });
+
+  // The rate limiter's Redis, read at scrape time (plugins/rate-limit.ts decorates the app before this runs).
+  const backend = typeof app.rateLimitBackend === 'function' ? app.rateLimitBackend.bind(app) : undefined;
+  if (backend && backend().enabled && backend().redis !== 'off') {
+    new Gauge({
+      name: 'gateway_rate_limit_redis_up',
+      help: 'Rate limiting over Redis (REDIS_URL): 1 connected, limits shared by every replica; 0 unreachable, each process counts on its own',
+      registers: [registry],
+      collect() {
+        this.set(backend().redis === 'ok' ? 1 : 0);
+      },
+    });
+  }
 
   // Children by label values, so the hot path does not hash a label object on every answer.
   const requestChildren = new Map<string, Histogram.Internal<'method' | 'route' | 'status_code'>>();

@@ -88,7 +88,7 @@ function ecsDocumentLoader(url: URL): () => Promise<Served> {
 }
 
 /** Swagger UI for the ECS document: the assets @fastify/swagger-ui serves under /docs/static, pointed at /docs/ecs/json. */
-const ECS_UI_HTML = `<!DOCTYPE html>
+export const ECS_UI_HTML = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">

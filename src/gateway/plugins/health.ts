@@ -28,7 +28,16 @@ export function registerHealth(app: FastifyInstance): void {
   typed.get('/healthz', {
     schema: { tags: ['Health'], summary: 'Liveness', security: [], response: { 200: status.meta({ example: { status: 'ok' } }) } },
   }, async () => ({ status: 'ok' }));
+  // Details that do not make the replica unready: the rate limiter's store (memory while Redis is down), when limits are on.
+  const details = z.object({
+    rateLimit: z.object({ enabled: z.boolean(), store: z.enum(['memory', 'redis']), redis: z.enum(['ok', 'down', 'off']) }),
+  }).optional();
+  const ready = status.extend({ details });
+  const readyDetails = () => {
+    const rateLimit = app.hasDecorator('rateLimitBackend') ? app.rateLimitBackend() : undefined;
+    return rateLimit?.enabled ? { rateLimit } : undefined;
+  };
   typed.get('/readyz', {
-    schema: { tags: ['Health'], summary: 'Readiness: 503 while shutting down', security: [], response: { 200: status.meta({ example: { status: 'ready' } }), 503: status } },
-  }, async (_request, reply) => (closing ? reply.code(503).send({ status: 'shutting down' }) : { status: 'ready' }));
+    schema: { tags: ['Health'], summary: 'Readiness: 503 while shutting down', security: [], response: { 200: ready.meta({ example: { status: 'ready', details: { rateLimit: { enabled: true, store: 'redis', redis: 'ok' } } } }), 503: ready } },
+  }, async (_request, reply) => (closing ? reply.code(503).send({ status: 'shutting down', details: readyDetails() }) : { status: 'ready', details: readyDetails() }));
 }
