@@ -29,6 +29,7 @@ let page: Page;
 let profile: string;
 let instanceId: string;
 const pageErrors: string[] = [];
+const consoleErrors: string[] = [];
 const offHost: string[] = [];
 
 beforeAll(async () => {
@@ -49,6 +50,8 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
+  // Content-Security-Policy violations (the docs pages carry helmet's CSP) show up as console errors.
+  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
   // Everything the page loads comes from the gateway itself (no CDN).
   const origin = new URL(stack.base).origin;
   page.on('request', (req) => { if (!req.url().startsWith(origin) && !req.url().startsWith('data:')) offHost.push(req.url()); });
@@ -111,6 +114,7 @@ describe('/docs in headless Chromium', () => {
     expect(JSON.stringify(await after.json())).toMatch(/"Status":"Stopp(ing|ed)"/);
 
     expect(pageErrors).toEqual([]);
+    expect(consoleErrors.filter((m) => /Content Security Policy|Refused to/i.test(m))).toEqual([]);
     expect(offHost).toEqual([]);
 
     // The PUT, from its summary line down to its 200.
