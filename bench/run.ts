@@ -17,6 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE, STOP_INSTANCES_BODY, STRUCT_TYPE_URL } from './fixtures.js';
 import type { SignResults } from './sign.js';
+import { observeCost, observeCostRow, observeCostSection, type ObserveCostResult } from './observe-cost.js';
 
 // ---- settings -------------------------------------------------------------------------------
 
@@ -45,6 +46,9 @@ const S = {
   /** Another checkout of the gateway, built (`npm run build` there): measured side by side as `baseline`. */
   baseline: process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined,
   out: resolve(ROOT, process.env.BENCH_OUT ?? 'bench/results/latest.md'),
+  /** The metrics + rate limiting A/B (bench/observe-cost.ts): pairs (0: skipped) and requests per batch. */
+  observePairs: intEnv('BENCH_OBSERVE_PAIRS', 12, 0),
+  observeBatch: intEnv('BENCH_OBSERVE_BATCH', 3000, 100),
 };
 
 /**
@@ -421,6 +425,19 @@ async function main(): Promise<void> {
     log(`memory: RSS after ${fmt(after, 1)} MB (growth ${fmt(after - before, 1)} MB) in ${seconds.toFixed(0)} s`);
   }
 
+  let observe: ObserveCostResult | undefined;
+  if (S.observePairs > 0) {
+    log(`metrics + rate limiting: ${S.observePairs} A/B pairs of ${fmt(S.observeBatch)} requests, observed vs bare gateway`);
+    observe = await observeCost({
+      start: async (name, env) => startChild(name, gatewayScript('gateway'), { ...gatewayEnv(upstreamUrl), ...env }, await freePort()),
+      load: async (child, amount) => { const r = summarise(await load(child, { amount })); return { cpuUs: r.cpuUs, reqPerSec: r.reqPerSec, bad: r.bad }; },
+      url: (child) => child.url,
+      request: CURATED_REQUEST,
+      stop: stopChild,
+    }, { pairs: S.observePairs, batch: S.observeBatch });
+    log(`metrics + rate limiting: ${observeCostRow(observe)[1]} CPU per request, observed ÷ bare`);
+  }
+
   await stopAll();
   const totalSeconds = (Date.now() - T0) / 1000;
 
@@ -484,6 +501,7 @@ async function main(): Promise<void> {
     ratioRows.push(['RSS after start-up, gateway − baseline', `${extra >= 0 ? '+' : ''}${fmt(extra, 1)} MB`, `≤ +${GOALS.startupRssOverBaselineMb} MB`,
       `${fmt(median(startup.gateway.rssMb), 1)} MB vs ${fmt(median(startup.baseline.rssMb), 1)} MB`, verdict(extra <= GOALS.startupRssOverBaselineMb)]);
   }
+  if (observe) ratioRows.push(observeCostRow(observe));
   const ratiosTable = table(['ratio', 'value', 'target', 'per round', 'verdict'], ratioRows);
 
   let startupSection = '';
@@ -552,6 +570,7 @@ async function main(): Promise<void> {
     '',
     startupSection,
     memorySection,
+    observe ? observeCostSection(observe) : '',
     `## Signing micro-benchmark (${sign.rounds} × ${sign.msPerMeasurement} ms per case, median)`,
     '',
     signTable,

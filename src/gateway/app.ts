@@ -20,6 +20,8 @@ import { registerRoutes } from './plugins/routes.js';
 import { Waiter, type WaitClock } from './jobs/wait.js';
 import { serverTimeoutMs } from './jobs/wait-limits.js';
 import { createJobDeps, type JobInjection } from './jobs/context.js';
+import { registerMetrics } from './observe/metrics.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** Everything buildApp needs; only `config` is required, the rest is injected by tests. */
 export interface AppOptions {
@@ -40,6 +42,8 @@ export interface AppOptions {
   wait?: Partial<WaitClock>;
   /** Paging and fan-out jobs: injected sleep, clock and jitter (tests). */
   jobs?: JobInjection;
+  /** Turns tracing on with this exporter instead of the configured one (tests: an InMemorySpanExporter). */
+  spanExporter?: SpanExporter;
   /** An extra load-shedding check for tests: resolving false means "overloaded" (see plugins/protection.ts). */
   pressureCheck?: () => Promise<boolean>;
 }
@@ -78,6 +82,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Tracing first, so its request span covers every hook. Imported only when on: no OpenTelemetry code otherwise.
+  if (config.tracing.exporter !== 'off' || options.spanExporter) {
+    const { registerTracing } = await import('./observe/tracing.js');
+    await registerTracing(app, config.tracing, options.spanExporter ? { exporter: options.spanExporter } : {});
+  }
+  app.decorateRequest('ecsRequestId', null);
   // First hook of all, so every answer carries it (auth refusals and 503s included). Callback style:
   // this runs on every request, and an async hook costs a promise each time.
   app.addHook('onRequest', (request, reply, done) => {
@@ -112,6 +122,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerDocs(app, { fromRoutes: options.openapiFromRoutes ?? false });
   registerHealth(app);
+  if (config.metrics) registerMetrics(app);
   const waiter = new Waiter({ maxWaitMs: config.maxWaitMs, ...options.wait });
   await registerRoutes(app, { client, defaultCredentials: config.defaultCredentials, waiter, jobs: createJobDeps(config, options.jobs) });
   return app;

@@ -5,6 +5,7 @@ import type { ProxySettings } from './ecs/egress.js';
 import { isValidHostname } from './ecs/endpoint.js';
 import { mergeKeys, parsePolicyFile } from './policy/file.js';
 import { keysFromEnv, type ApiKey } from './policy/keys.js';
+import { tracingFromEnv, type TracingConfig } from './observe/tracing-config.js';
 
 /** Validated gateway configuration, read once at startup from the environment. */
 export interface Config {
@@ -42,6 +43,10 @@ export interface Config {
   readTimeoutMs: number;
   /** Egress proxy for the calls to ECS (HTTPS_PROXY, HTTP_PROXY, NO_PROXY; '' when unset). */
   proxy: ProxySettings;
+  /** GET /metrics and the request and upstream metrics (GATEWAY_METRICS, on by default). */
+  metrics: boolean;
+  /** OpenTelemetry tracing: off unless configured (OTEL_* variables, see observe/tracing-config.ts). */
+  tracing: TracingConfig;
   /** GATEWAY_RATE_LIMIT_MAX per GATEWAY_RATE_LIMIT_WINDOW_MS, per API key (per client IP without keys); undefined: off. */
   rateLimit?: { max: number; windowMs: number } | undefined;
   /** REDIS_URL: where the rate-limit counters are shared by every replica; undefined: per process. Holds a password: never log it. */
@@ -115,6 +120,7 @@ const envSchema = z.object({
   ECS_READ_TIMEOUT_MS: intIn(1, 600_000, 0),
   HTTPS_PROXY: proxyUrl,
   HTTP_PROXY: proxyUrl,
+  GATEWAY_METRICS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   GATEWAY_RATE_LIMIT_MAX: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
     .pipe(z.number().int().min(1).max(1_000_000_000)).optional(),
   GATEWAY_RATE_LIMIT_WINDOW_MS: intIn(1000, 86_400_000, 60_000),
@@ -181,6 +187,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
       if (parsed.data[name] > parsed.data.ECS_TIMEOUT_MS) problems.push(`${name}: must not exceed ECS_TIMEOUT_MS (${parsed.data.ECS_TIMEOUT_MS}), the deadline over all attempts`);
     }
   }
+  const tracing = tracingFromEnv(env, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -203,6 +210,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     connectTimeoutMs: e.ECS_CONNECT_TIMEOUT_MS || Math.min(5_000, e.ECS_TIMEOUT_MS),
     readTimeoutMs: e.ECS_READ_TIMEOUT_MS || e.ECS_TIMEOUT_MS,
     proxy: { httpsProxy: e.HTTPS_PROXY ?? '', httpProxy: e.HTTP_PROXY ?? '', noProxy: proxyEnv(env).NO_PROXY ?? '' },
+    metrics: e.GATEWAY_METRICS === 'on',
+    tracing,
     rateLimit: e.GATEWAY_RATE_LIMIT_MAX === undefined ? undefined : { max: e.GATEWAY_RATE_LIMIT_MAX, windowMs: e.GATEWAY_RATE_LIMIT_WINDOW_MS },
     redisUrl: e.REDIS_URL,
     corsOrigins: e.GATEWAY_CORS_ORIGINS.map((o) => o.toLowerCase()),

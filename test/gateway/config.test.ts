@@ -56,6 +56,8 @@ describe('loadConfig defaults and values', () => {
       redisUrl: undefined,
       corsOrigins: [],
       overload: { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0 },
+      metrics: true,
+      tracing: { exporter: 'off', otlpUrl: undefined, serviceName: 'ecs-gateway' },
     });
   });
 

@@ -89,10 +89,19 @@ class OneLinePerRequest extends LogController {
 
 /** The one line a request logs when its answer is sent. */
 export function logCompletion(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-  const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+  const line: Record<string, unknown> = { req: request, res: reply, responseTime: reply.elapsedTime };
+  // The ECS RequestId of the call the request made (routes/factory.ts sets it), next to the gateway's reqId.
+  if (request.ecsRequestId) line.ecsRequestId = request.ecsRequestId;
   if (error) request.log.error({ ...line, err: error }, 'request errored');
   else if (PROBES.has(request.url) && reply.statusCode < 400) request.log.debug(line, 'request completed');
   else request.log.info(line, 'request completed');
 }
 
 const PROBES = new Set(['/healthz', '/readyz']);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** ECS's RequestId of the call this request made, once ECS answered; logged on the completion line. */
+    ecsRequestId: string | null;
+  }
+}

@@ -433,6 +433,7 @@ async function callEcs(request: FastifyRequest, deps: RouteDeps, plan: PlannedEc
     plan.check?.(result);
   } catch (err) {
     const ecsRequestId = err instanceof GatewayError && typeof err.extra.ecsRequestId === 'string' ? err.extra.ecsRequestId : undefined;
+    if (ecsRequestId) request.ecsRequestId = ecsRequestId;
     auditCall(request, {
       action: action.name, regionId, readOnly: action.readOnly, resourceIds: resourceIdsOf(wire), ecsRequestId,
       outcome: err instanceof GatewayError ? err.code : ErrorCode.internal,
@@ -440,6 +441,7 @@ async function callEcs(request: FastifyRequest, deps: RouteDeps, plan: PlannedEc
     throw err;
   }
   const ecsRequestId = typeof result.body.RequestId === 'string' ? result.body.RequestId : undefined;
+  if (ecsRequestId) request.ecsRequestId = ecsRequestId;
   auditCall(request, { action: action.name, regionId, readOnly: action.readOnly, resourceIds: resourceIdsOf(wire), ecsRequestId, outcome: 'ok' });
   return envelopeJson(result);
 }

@@ -1,0 +1,114 @@
+/**
+ * The cost of metrics and rate limiting on the hot path, measured inside `npm run bench` (bench/run.ts calls
+ * `observeCost`): two gateway processes of this checkout, side by side in the same run,
+ * - `observed`: GATEWAY_METRICS=on (the default) and rate limiting on with a limit no run reaches
+ *   (GATEWAY_RATE_LIMIT_MAX=1000000000; a build without rate limiting ignores the variable, and the report says
+ *   whether the answers carried rate-limit headers);
+ * - `bare`: GATEWAY_METRICS=off, no rate limiting.
+ * Batches of BENCH_OBSERVE_BATCH requests (curated `PUT /api/instances/stop`) alternate A B B A … for
+ * BENCH_OBSERVE_PAIRS pairs after two warm-up pairs; each batch's CPU time is the loaded process's own
+ * (/proc). The figure is the median over pairs of observed CPU µs/req ÷ bare CPU µs/req (budget ≤ 1.05×),
+ * with the req/s ratio beside it. Machine drift falls on both within a pair.
+ */
+
+export const OBSERVE_BUDGET = 1.05;
+
+export interface ObservedBatch { cpuUs: number; reqPerSec: number; bad: number }
+
+export interface ObserveCostDeps<C> {
+  /** Starts a gateway of this checkout with these extra variables; resolves once it answers /healthz. */
+  start(name: 'observed' | 'bare', env: Record<string, string>): Promise<C>;
+  /** `amount` requests through it; its CPU µs per request and req/s. */
+  load(child: C, amount: number): Promise<ObservedBatch>;
+  /** The base URL of a started child. */
+  url(child: C): string;
+  /** The headers and body of the request loaded (the curated route's). */
+  request: { method: string; path: string; headers: Record<string, string>; body: string };
+  stop(child: C): Promise<void>;
+}
+
+export interface ObserveCostResult {
+  pairs: number;
+  batch: number;
+  cpuRatio: number[];
+  rpsRatio: number[];
+  cpuUs: { observed: number[]; bare: number[] };
+  /** The rate-limit header the observed gateway answered with, if any (`x-ratelimit-limit: …`). */
+  rateLimit: string | undefined;
+  bad: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!;
+
+export const OBSERVED_ENV = { GATEWAY_METRICS: 'on', GATEWAY_RATE_LIMIT_MAX: '1000000000' } as const;
+export const BARE_ENV = { GATEWAY_METRICS: 'off' } as const;
+
+export async function observeCost<C>(deps: ObserveCostDeps<C>, opts: { pairs: number; batch: number }): Promise<ObserveCostResult> {
+  const observed = await deps.start('observed', { ...OBSERVED_ENV });
+  const bare = await deps.start('bare', { ...BARE_ENV });
+  try {
+    // Each answers the request, and only `observed` serves /metrics.
+    const req = deps.request;
+    const once = async (c: C) => fetch(`${deps.url(c)}${req.path}`, { method: req.method, headers: req.headers, body: req.body });
+    const a = await once(observed);
+    const b = await once(bare);
+    await a.arrayBuffer(); await b.arrayBuffer();
+    if (a.status !== 200 || b.status !== 200) throw new Error(`observe-cost: answers ${a.status} / ${b.status}`);
+    const metricsA = await fetch(`${deps.url(observed)}/metrics`);
+    const metricsB = await fetch(`${deps.url(bare)}/metrics`);
+    const text = await metricsA.text(); await metricsB.arrayBuffer();
+    if (metricsA.status !== 200 || !text.includes('gateway_http_request_duration_seconds') || metricsB.status !== 404) {
+      throw new Error(`observe-cost: /metrics answered ${metricsA.status} (observed) and ${metricsB.status} (bare)`);
+    }
+    const limit = a.headers.get('x-ratelimit-limit');
+    const rateLimit = limit === null ? undefined : `x-ratelimit-limit: ${limit}`;
+
+    const run = async (name: 'observed' | 'bare') => deps.load(name === 'observed' ? observed : bare, opts.batch);
+    for (let i = 0; i < 2; i++) { await run('observed'); await run('bare'); }
+    const result: ObserveCostResult = { pairs: opts.pairs, batch: opts.batch, cpuRatio: [], rpsRatio: [], cpuUs: { observed: [], bare: [] }, rateLimit, bad: 0 };
+    for (let i = 0; i < opts.pairs; i++) {
+      const order = i % 2 ? (['bare', 'observed'] as const) : (['observed', 'bare'] as const);
+      const r: Partial<Record<'observed' | 'bare', ObservedBatch>> = {};
+      for (const name of order) r[name] = await run(name);
+      result.cpuUs.observed.push(r.observed!.cpuUs);
+      result.cpuUs.bare.push(r.bare!.cpuUs);
+      result.cpuRatio.push(r.observed!.cpuUs / r.bare!.cpuUs);
+      result.rpsRatio.push(r.bare!.reqPerSec / r.observed!.reqPerSec);
+      result.bad += r.observed!.bad + r.bare!.bad;
+    }
+    return result;
+  } finally {
+    await deps.stop(observed);
+    await deps.stop(bare);
+  }
+}
+
+/** The ratio row of bench/run.ts's Targets table. */
+export function observeCostRow(r: ObserveCostResult): string[] {
+  const m = median(r.cpuRatio);
+  return [
+    `metrics + rate limiting, CPU per request: observed ÷ bare (${median(r.cpuUs.observed).toFixed(0)} ÷ ${median(r.cpuUs.bare).toFixed(0)} µs; req/s bare ÷ observed ${median(r.rpsRatio).toFixed(3)}×)`,
+    `${m.toFixed(3)}× (p25–p75 ${q(r.cpuRatio, 0.25).toFixed(3)}–${q(r.cpuRatio, 0.75).toFixed(3)})`,
+    `≤ ${OBSERVE_BUDGET}×`,
+    r.cpuRatio.map((x) => x.toFixed(3)).join(', '),
+    Number.isFinite(m) && m <= OBSERVE_BUDGET ? '✅ holds' : '❌ missed',
+  ];
+}
+
+/** The section of the report that says what was compared. */
+export function observeCostSection(r: ObserveCostResult): string {
+  return [
+    `## Cost of metrics and rate limiting (${r.pairs} A/B pairs of ${r.batch} requests, alternating; each process's own CPU)`,
+    '',
+    `- observed: ${Object.entries(OBSERVED_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}; rate limiting ${r.rateLimit ? `on (${r.rateLimit})` : '**not in this build** (no rate-limit header): metrics only'}`,
+    `- bare: ${Object.entries(BARE_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}, no rate limiting`,
+    `- CPU µs/request, median: observed ${median(r.cpuUs.observed).toFixed(1)}, bare ${median(r.cpuUs.bare).toFixed(1)}; per-pair ratio median ${median(r.cpuRatio).toFixed(3)}× (budget ≤ ${OBSERVE_BUDGET}×), req/s bare ÷ observed ${median(r.rpsRatio).toFixed(3)}×`,
+    ...(r.bad > 0 ? [`- **${r.bad} requests failed: the figure is suspect**`] : []),
+    '',
+  ].join('\n');
+}
