@@ -4,14 +4,16 @@
  * list, a policy-limited key, and the exact wire parameters sent. Secrets never reach the log.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CREDS, type LogCapture, testGateway } from '../support/gateway.js';
-import { businessParams, FakeUpstream, type CapturedRequest, type UpstreamReply } from '../support/upstream.js';
+import { businessParams, FakeUpstream, gate, type CapturedRequest, type UpstreamReply } from '../support/upstream.js';
 
 type Item = Record<string, unknown>;
 /** Per region: its instances, or the ECS error it answers with. */
@@ -248,6 +250,34 @@ describe('access policies', () => {
     expect(res.status).toBe(403);
     expect(res.body.error).toMatchObject({ code: 'ACTION_FORBIDDEN', message: expect.stringContaining('DescribeInstances') });
     expect(sent.filter((r) => r.action === 'DescribeInstances')).toEqual([]);
+  });
+});
+
+describe('a client that disconnects', () => {
+  it('stops the inventory: no region that had not started is asked for, and the log says CLIENT_CLOSED_REQUEST', async () => {
+    // 12 regions, the first answers of which are held: 8 (GATEWAY_FANOUT_CONCURRENCY) start, 4 wait their turn.
+    const fleet: Fleet = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`region-${i + 1}`, [vm(`i-${i + 1}`, `region-${i + 1}`)]]));
+    const held = gate();
+    const answer = ecs(fleet);
+    upstream.reply = (req) => (req.action === 'DescribeInstances' ? { ...answer(req), until: held.promise } : answer(req));
+    const before = upstream.requests.length;
+    if (!app.server.listening) await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const serverSockets: Socket[] = [];
+    const onConnection = (socket: Socket) => { serverSockets.push(socket); };
+    app.server.on('connection', onConnection);
+    const req = http.get({ port, host: '127.0.0.1', path: '/api/inventory/instances',
+      headers: { authorization: `Bearer ${API_KEYS.all}`, 'x-access-key-id': CREDS.accessKeyId, 'x-access-key-secret': CREDS.accessKeySecret } });
+    req.on('error', () => undefined);
+    await vi.waitFor(() => expect(upstream.requests.slice(before).filter((r) => r.action === 'DescribeInstances')).toHaveLength(8), { timeout: 10_000, interval: 5 });
+    const closed = new Promise((resolve) => serverSockets[serverSockets.length - 1]!.once('close', resolve));
+    req.destroy();
+    await closed;
+    app.server.off('connection', onConnection);
+    held.open();
+    await vi.waitFor(() => expect(logs.text).toContain('CLIENT_CLOSED_REQUEST'), { timeout: 10_000, interval: 5 });
+    const regionsAsked = upstream.requests.slice(before).filter((r) => r.action === 'DescribeInstances').map((r) => r.params.RegionId);
+    expect(regionsAsked).toEqual(Array.from({ length: 8 }, (_, i) => `region-${i + 1}`));
   });
 });
 

@@ -209,7 +209,7 @@ export async function runInventory(query: InventoryQuery, deps: InventoryDeps): 
       return { regionId, failure: failureOf(regionId, err) };
     }
   }, deps.signal);
-  if (deps.signal?.aborted) throw new GatewayError(499, ErrorCode.badRequest, 'The client closed the request');
+  if (deps.signal?.aborted) throw new GatewayError(499, ErrorCode.clientClosedRequest, 'The client closed the request');
 
   const groups: Record<string, number> = {};
   const ok: string[] = [];

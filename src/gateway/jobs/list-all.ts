@@ -124,7 +124,7 @@ export async function listAll(request: FastifyRequest, reply: FastifyReply, deps
   const onClose = (): void => {
     if (!reply.raw.writableFinished) {
       request.log.info({ action: action.name }, 'all=true: the client closed the connection; paging stopped');
-      controller.abort(new GatewayError(499, ErrorCode.badRequest, 'The client closed the connection'));
+      controller.abort(new GatewayError(499, ErrorCode.clientClosedRequest, 'The client closed the connection'));
     }
   };
   reply.raw.once('close', onClose);

@@ -172,7 +172,7 @@ async function inventory(request: FastifyRequest, reply: FastifyReply, deps: Rou
   // The caller went away: nothing more is started.
   const abort = new AbortController();
   const onClose = () => {
-    if (!reply.raw.writableFinished) abort.abort(new GatewayError(499, ErrorCode.badRequest, 'The client closed the request'));
+    if (!reply.raw.writableFinished) abort.abort(new GatewayError(499, ErrorCode.clientClosedRequest, 'The client closed the request'));
   };
   reply.raw.once('close', onClose);
   try {
