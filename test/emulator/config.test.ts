@@ -78,7 +78,7 @@ describe('loadEmulatorConfig', () => {
       'EMULATOR_ACCESS_KEYS repeats the id "good"',
       'EMULATOR_ACCESS_KEYS entry 4 has an empty securityToken',
       'EMULATOR_FAULTS must be 1, true, 0 or false (got "yes")',
-      'EMULATOR_FAULTS_PRESET rule 0: mode must be one of throttle, unavailable, internal, latency, drop',
+      'EMULATOR_FAULTS_PRESET rule 0: mode must be one of throttle, unavailable, internal, latency, drop, reset-after',
       'EMULATOR_FAULTS_PRESET rule 0: rate must be a number between 0 and 1',
     ]);
     expect(problems.join('\n')).not.toContain('topsecret');

@@ -10,7 +10,7 @@ describe('parseFaultRule', () => {
   it('reports every problem', () => {
     expect(parseFaultRule({ mode: 'x', count: -1, latencyMs: 1.5 })).toEqual({
       problems: [
-        'mode must be one of throttle, unavailable, internal, latency, drop',
+        'mode must be one of throttle, unavailable, internal, latency, drop, reset-after',
         'count must be a non-negative integer',
         'latencyMs must be a non-negative integer',
       ],

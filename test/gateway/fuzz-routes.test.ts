@@ -96,7 +96,8 @@ function appRoutes(a: FastifyInstance): Route[] {
     stack.length = depth + 1;
     for (const method of m[3]!.split(', ')) out.push({ method, path: path.replace(/:(\w+)/g, '{$1}') });
   }
-  return out.filter((r) => r.method !== 'HEAD' && !r.path.startsWith('/docs'));
+  // /metrics is Prometheus text for scrapers, hidden from the API documents on purpose (metrics.test.ts covers it).
+  return out.filter((r) => r.method !== 'HEAD' && !r.path.startsWith('/docs') && r.path !== '/metrics');
 }
 
 type Schema = Record<string, any>;
