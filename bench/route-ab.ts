@@ -11,13 +11,16 @@
  * The CPU includes what inject and the app's logging cost (same for both), so the difference in µs is the
  * more telling figure, and the ratio a conservative one.
  *
+ * ROUTE_AB_MODE=observe: the cost of metrics and rate limiting instead: the curated route on a bare app (metrics off,
+ * no rate limiting) against an observed one (metrics on, rate limiting with a limit no run reaches), both in this
+ * process (issue 12's budget: B ÷ A ≤ 1.05×).
+ *
  * ROUTE_AB_HTTP=1: over real HTTP instead. The gateway (dist/src/gateway/server.js) runs as its own process, as
  * in `npm run bench`; batches of ROUTE_AB_HTTP_BATCH (3000) requests by autocannon (`amount`, 32 connections)
  * alternate A B B A …; each batch's CPU is the gateway process's own (the scheduler's run time of its threads, in ns, from
  * /proc/<pid>/task/<tid>/schedstat), ROUTE_AB_PAIRS defaults to 20 there.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
@@ -25,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { buildApp } from '../src/gateway/app.js';
 import { loadConfig } from '../src/gateway/config.js';
+import { processCpuUs as procCpuUs } from './proc-cpu.js';
 import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE } from './fixtures.js';
 
 const BATCH = Number(process.env.ROUTE_AB_BATCH ?? 200);
@@ -47,23 +51,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-/**
- * CPU time of a process so far, in µs: the sum over its threads of the scheduler's run time
- * (/proc/<pid>/task/<tid>/schedstat, nanoseconds), instead of /proc/<pid>/stat's 10 ms ticks, which at
- * ~250 µs a request put ±1.5% of noise on every batch. A thread that ended between two readings drops
- * out of the sum, so the main thread and the long-lived worker threads (libuv, GC, JIT) are what count.
- */
-function procCpuUs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended while the list was read
-    }
-  }
-  return ns / 1000;
-}
 
 async function overHttp(upstreamUrl: string): Promise<void> {
   const pairs = Number(process.env.ROUTE_AB_PAIRS ?? 20);
@@ -130,61 +117,86 @@ async function main(): Promise<void> {
     upstream.kill('SIGTERM');
     return;
   }
-  const config = loadConfig({ ECS_UPSTREAM_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info', ECS_SIGNATURE_VERSION: 'v3' }, { homeDir: '/nonexistent' });
-  const app = await buildApp({ config, logStream: new Writable({ write: (_c, _e, done) => done() }) });
-  await app.ready();
-
+  const gateway = async (env: Record<string, string> = {}) => {
+    const config = loadConfig({ ECS_UPSTREAM_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info', ECS_SIGNATURE_VERSION: 'v3', ...env }, { homeDir: '/nonexistent' });
+    const app = await buildApp({ config, logStream: new Writable({ write: (_c, _e, done) => done() }) });
+    await app.ready();
+    return app;
+  };
   const curated = { method: ROUTE.method, url: ROUTE.path, payload: REQUEST_BODY } as const;
   const generic = { method: GENERIC_ROUTE.method, url: GENERIC_ROUTE.path, payload: GENERIC_REQUEST_BODY, headers: GENERIC_HEADERS } as const;
-  for (const [name, req] of [['curated', curated], ['generic', generic]] as const) {
-    const res = await app.inject(req);
-    if (res.statusCode !== 200) throw new Error(`${name} answered ${res.statusCode}: ${res.body}`);
+  type Target = { label: string; app: Awaited<ReturnType<typeof gateway>>; req: typeof curated | typeof generic };
+  // A and B: the two routes on one app, or (ROUTE_AB_MODE=observe) the curated route on a bare app (metrics off, no
+  // rate limiting) and on an observed one (metrics on, rate limiting with a limit no run reaches), in one process.
+  let a: Target;
+  let b: Target;
+  if (process.env.ROUTE_AB_MODE === 'observe') {
+    a = { label: 'bare (`GATEWAY_METRICS=off`, no rate limiting)', app: await gateway({ GATEWAY_METRICS: 'off' }), req: curated };
+    // ROUTE_AB_OBSERVE=metrics or ratelimit: one of the two only (default: both).
+    const only = process.env.ROUTE_AB_OBSERVE;
+    const env: Record<string, string> = {
+      GATEWAY_METRICS: only === 'ratelimit' ? 'off' : 'on',
+      ...(only === 'metrics' ? {} : { GATEWAY_RATE_LIMIT_MAX: '1000000000' }),
+    };
+    b = { label: `observed (${Object.entries(env).map(([k, v]) => `\`${k}=${v}\``).join(', ')})`, app: await gateway(env), req: curated };
+  } else {
+    const app = await gateway();
+    a = { label: 'curated `PUT /api/instances/stop`', app, req: curated };
+    b = { label: 'generic `POST /api/ecs/StopInstances`', app, req: generic };
+  }
+  for (const t of [a, b]) {
+    const res = await t.app.inject(t.req);
+    if (res.statusCode !== 200) throw new Error(`${t.label} answered ${res.statusCode}: ${res.body}`);
   }
 
-  const batch = async (req: typeof curated | typeof generic) => {
+  const batch = async (t: Target) => {
     let left = BATCH;
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       while (left-- > 0) {
-        const res = await app.inject(req);
-        if (res.statusCode !== 200) throw new Error(`${req.url} answered ${res.statusCode}: ${res.body}`);
+        const res = await t.app.inject(t.req);
+        if (res.statusCode !== 200) throw new Error(`${t.req.url} answered ${res.statusCode}: ${res.body}`);
       }
     }));
     const c = process.cpuUsage(c0);
     return { cpuUs: (c.user + c.system) / BATCH, wallUs: ((performance.now() - t0) * 1000) / BATCH };
   };
 
-  for (let i = 0; i < 20; i++) { await batch(curated); await batch(generic); } // warm-up
-  const cpu = { curated: [] as number[], generic: [] as number[] };
-  const wall = { curated: [] as number[], generic: [] as number[] };
+  for (let i = 0; i < 20; i++) { await batch(a); await batch(b); } // warm-up
+  const cpu = { a: [] as number[], b: [] as number[] };
+  const wall = { a: [] as number[], b: [] as number[] };
   const cpuRatio: number[] = [];
   const wallRatio: number[] = [];
   const diff: number[] = [];
   for (let i = 0; i < PAIRS; i++) {
-    const order = i % 2 ? ['generic', 'curated'] as const : ['curated', 'generic'] as const;
-    const r: Record<string, { cpuUs: number; wallUs: number }> = {};
-    for (const name of order) r[name] = await batch(name === 'curated' ? curated : generic);
-    cpu.curated.push(r.curated!.cpuUs); cpu.generic.push(r.generic!.cpuUs);
-    wall.curated.push(r.curated!.wallUs); wall.generic.push(r.generic!.wallUs);
-    cpuRatio.push(r.curated!.cpuUs / r.generic!.cpuUs);
-    wallRatio.push(r.curated!.wallUs / r.generic!.wallUs);
-    diff.push(r.generic!.cpuUs - r.curated!.cpuUs);
+    const order = i % 2 ? [b, a] : [a, b];
+    const r = new Map<Target, { cpuUs: number; wallUs: number }>();
+    for (const t of order) r.set(t, await batch(t));
+    const ra = r.get(a)!;
+    const rb = r.get(b)!;
+    cpu.a.push(ra.cpuUs); cpu.b.push(rb.cpuUs);
+    wall.a.push(ra.wallUs); wall.b.push(rb.wallUs);
+    cpuRatio.push(ra.cpuUs / rb.cpuUs);
+    wallRatio.push(ra.wallUs / rb.wallUs);
+    diff.push(rb.cpuUs - ra.cpuUs);
   }
-  await app.close();
+  await a.app.close();
+  if (b.app !== a.app) await b.app.close();
   upstream.kill('SIGTERM');
 
   const f = (n: number, d = 0) => n.toFixed(d);
+  const inverse = cpuRatio.map((x) => 1 / x);
   process.stdout.write([
-    `# generic vs curated route, A/B in batches of ${BATCH} (${CONCURRENCY} in flight), ${PAIRS} pairs`,
+    `# A: ${a.label} vs B: ${b.label}, in-process A/B in batches of ${BATCH} (${CONCURRENCY} in flight), ${PAIRS} pairs`,
     '',
     `- date ${new Date().toISOString()}, node ${process.version}, load average ${os.loadavg().map((n) => n.toFixed(1)).join(' / ')}`,
     '',
-    '| | curated `PUT /api/instances/stop` | generic `POST /api/ecs/StopInstances` | generic / curated (median of pairs; p25–p75) |',
+    '| | A | B | A / B (median of pairs; p25–p75) |',
     '| --- | ---: | ---: | ---: |',
-    `| CPU µs/request (median) | ${f(median(cpu.curated))} | ${f(median(cpu.generic))} | ${median(cpuRatio).toFixed(3)}× (${q(cpuRatio, 0.25).toFixed(2)}–${q(cpuRatio, 0.75).toFixed(2)}) curated ÷ generic |`,
-    `| wall µs/request (median) | ${f(median(wall.curated))} | ${f(median(wall.generic))} | ${median(wallRatio).toFixed(3)}× (${q(wallRatio, 0.25).toFixed(2)}–${q(wallRatio, 0.75).toFixed(2)}) throughput generic ÷ curated |`,
-    `| generic − curated CPU µs/request, per pair | | | median ${f(median(diff), 1)} (p25 ${f(q(diff, 0.25), 1)}, p75 ${f(q(diff, 0.75), 1)}) |`,
+    `| CPU µs/request (median) | ${f(median(cpu.a))} | ${f(median(cpu.b))} | ${median(cpuRatio).toFixed(3)}× (${q(cpuRatio, 0.25).toFixed(2)}–${q(cpuRatio, 0.75).toFixed(2)}) A ÷ B; B ÷ A ${median(inverse).toFixed(3)}× (${q(inverse, 0.25).toFixed(2)}–${q(inverse, 0.75).toFixed(2)}) |`,
+    `| wall µs/request (median) | ${f(median(wall.a))} | ${f(median(wall.b))} | ${median(wallRatio).toFixed(3)}× (${q(wallRatio, 0.25).toFixed(2)}–${q(wallRatio, 0.75).toFixed(2)}) throughput B ÷ A |`,
+    `| B − A CPU µs/request, per pair | | | median ${f(median(diff), 1)} (p25 ${f(q(diff, 0.25), 1)}, p75 ${f(q(diff, 0.75), 1)}) |`,
     '',
   ].join('\n'));
 }

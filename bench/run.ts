@@ -17,6 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE, STOP_INSTANCES_BODY, STRUCT_TYPE_URL } from './fixtures.js';
 import type { SignResults } from './sign.js';
+import { processCpuUs } from './proc-cpu.js';
 import { observeCost, observeCostRow, observeCostSection, type ObserveCostResult } from './observe-cost.js';
 
 // ---- settings -------------------------------------------------------------------------------
@@ -189,14 +190,11 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
-/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
-let clockTick: number | undefined;
+/** CPU time a process has used so far, in ms (its threads' scheduler run time, ns: ./proc-cpu.ts; NaN off Linux). */
 function cpuMs(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   try {
-    clockTick ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTick;
+    return processCpuUs(pid) / 1000;
   } catch {
     return NaN;
   }

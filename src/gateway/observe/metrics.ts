@@ -104,9 +104,16 @@ export function registerMetrics(app: FastifyInstance): GatewayMetrics {
     done();
   });
 
+  const upstreamChildren = new Map<string, Histogram.Internal<'action' | 'code'>>();
   const onAttempt = (message: unknown): void => {
     const event = message as UpstreamAttempt;
-    upstream.labels(event.action, event.code).observe(event.durationMs / 1000);
+    const key = `${event.action} ${event.code}`;
+    let child = upstreamChildren.get(key);
+    if (!child) {
+      child = upstream.labels(event.action, event.code);
+      upstreamChildren.set(key, child);
+    }
+    child.observe(event.durationMs / 1000);
     if (event.attempt > 1) retries.labels(event.action).inc();
     if (event.throttled) throttles.labels(event.action).inc();
   };
