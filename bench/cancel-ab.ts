@@ -15,12 +15,13 @@
  *   signal plumbing, so a lower bound of that design).
  */
 import { spawn } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import type { FastifyRequest } from 'fastify';
 import { EcsClient, type EcsCall } from '../src/gateway/ecs/client.js';
 import { cancelOnClientGone } from '../src/gateway/http/client-gone.js';
+import { freePort } from './children.js';
 
 const BATCH = Number(process.env.CANCEL_AB_BATCH ?? 500);
 const CONCURRENCY = Number(process.env.CANCEL_AB_CONCURRENCY ?? 16);
@@ -32,14 +33,6 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 type Variant = 'none' | 'socket' | 'abortcontroller';
 

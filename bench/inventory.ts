@@ -21,12 +21,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ecs, { DescribeInstancesRequest, DescribeRegionsRequest, RunInstancesRequest } from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
+import { childEnv, freePort } from './children.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -56,26 +56,7 @@ const SMALL_COUNTS = [0, 1, 3, 7, 12, 20, 33, 55, 90, 140, 0, 2, 5, 9, 15, 26, 4
 interface Child { name: string; proc: ChildProcess; url: string; stderr: string[]; stdout: string[] }
 const children = new Set<Child>();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
-/** Our environment minus anything that would hand a child real cloud credentials or settings. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(ALIBABA_CLOUD_|ALICLOUD_|GATEWAY_|ECS_|EMULATOR_)/.test(k)) env[k] = v;
-  }
-  return { ...env, NODE_ENV: 'production', ...extra };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -22,11 +22,11 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
+import { childEnv, freePort } from './children.js';
 
 // ---- settings -------------------------------------------------------------------------------
 
@@ -98,26 +98,7 @@ const READS = [`/api/regions`, `/api/zones?regionId=${REGION}`, `/api/instances?
 interface Child { name: string; proc: ChildProcess; url: string; stderr: string[]; exit: Promise<number | string> }
 const children = new Set<Child>();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
-/** Our environment minus anything that would hand a child real cloud credentials or settings. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(ALIBABA_CLOUD_|ALICLOUD_|GATEWAY_|ECS_|EMULATOR_|HTTPS?_PROXY|NO_PROXY)/i.test(k)) env[k] = v;
-  }
-  return { ...env, NODE_ENV: 'production', ...extra };
-}
 
 /** Starts `node <script>` (stdout, where both log, is read and discarded) and waits until `readyPath` answers 200. */
 async function startChild(name: string, script: string, env: Record<string, string>, port: number, readyPath: string): Promise<Child> {

@@ -22,7 +22,6 @@
  */
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -30,6 +29,7 @@ import { buildApp } from '../src/gateway/app.js';
 import { loadConfig } from '../src/gateway/config.js';
 import { processCpuUs as procCpuUs } from './proc-cpu.js';
 import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE } from './fixtures.js';
+import { freePort } from './children.js';
 
 const BATCH = Number(process.env.ROUTE_AB_BATCH ?? 200);
 const CONCURRENCY = Number(process.env.ROUTE_AB_CONCURRENCY ?? 16);
@@ -42,14 +42,6 @@ function median(xs: number[]): number {
 }
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 
 async function overHttp(upstreamUrl: string): Promise<void> {

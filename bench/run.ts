@@ -9,7 +9,6 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROU
 import type { SignResults } from './sign.js';
 import { processCpuUs } from './proc-cpu.js';
 import { observeCost, observeCostRow, observeCostSection, type ObserveCostResult } from './observe-cost.js';
+import { childEnv, freePort } from './children.js';
 
 // ---- settings -------------------------------------------------------------------------------
 
@@ -86,26 +86,7 @@ const gatewayEnv = (upstreamUrl: string) => ({
 interface Child { name: string; proc: ChildProcess; url: string; stderr: string[] }
 const children = new Set<Child>();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-/** The environment a child gets: ours, minus anything that would hand it real cloud credentials. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(ALIBABA_CLOUD_|ALICLOUD_|GATEWAY_API_KEYS|ECS_)/.test(k)) env[k] = v;
-  }
-  return { ...env, NODE_ENV: 'production', ...extra };
-}
 
 /**
  * Starts `node <script>` (stdout discarded: that is where the gateway's logs go; to /dev/null, or with

@@ -1,0 +1,27 @@
+import { createServer } from 'node:net';
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; it is released before it is returned). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * The environment a bench child process gets: ours, minus anything that would hand it real cloud credentials or
+ * settings of ours (ALIBABA_CLOUD_*, ALICLOUD_*, GATEWAY_*, ECS_*, EMULATOR_*, proxies), in production mode,
+ * plus `extra`.
+ */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(ALIBABA_CLOUD_|ALICLOUD_|GATEWAY_|ECS_|EMULATOR_|HTTPS?_PROXY|NO_PROXY)/i.test(k)) env[k] = v;
+  }
+  return { ...env, NODE_ENV: 'production', ...extra };
+}
