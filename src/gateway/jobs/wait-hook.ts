@@ -22,7 +22,7 @@ import { toWire } from '../ecs/wire.js';
 import { ErrorCode, validationError } from '../errors.js';
 import { authorizeCall, refusalFor } from '../policy/index.js';
 import { intish } from '../schemas/common.js';
-import { EXAMPLE_HEADERS, STRUCT_TYPE_URL } from '../schemas/envelope.js';
+import { envelopeSchema } from '../schemas/envelope.js';
 import { envelopeJson, requestCredentials, type CuratedRoute, type RouteDeps } from '../routes/factory.js';
 import { DEFAULT_MAX_WAIT_MS, Waiter, type Observation } from './wait.js';
 import { RESOURCES, WAIT_TARGETS, type WaitTarget } from './wait-targets.js';
@@ -153,15 +153,5 @@ function waitEnvelopeSchema(exampleBody: Record<string, unknown>, target: WaitTa
       ? { id: 'i-bp67acfmxazb4p****', status: 'Finished', invokeId: 't-hz0jdfwd9f****', invocationStatus: 'Success', exitCode: 0, output: 'hello\n' }
       : { id: target.resource === 'disk' ? 'd-bp67acfmxazb4p****' : target.resource === 'snapshot' ? 's-bp67acfmxazb4p****' : 'i-bp67acfmxazb4p****', status: target.states[0] }],
   };
-  return z.object({
-    data: z.object({
-      '@type': z.literal(STRUCT_TYPE_URL),
-      value: z.object({
-        body: z.record(z.string(), z.unknown()).describe('The ECS response body, exactly as ECS returned it'),
-        headers: z.record(z.string(), z.string()).describe('The upstream ECS response headers'),
-        wait: waitReportSchema.optional(),
-      }),
-    }),
-  }).describe('The original service\'s envelope: the ECS body and the upstream headers inside a protobuf Struct; with waitFor, `wait` too')
-    .meta({ example: { data: { '@type': STRUCT_TYPE_URL, value: { body: exampleBody, headers: EXAMPLE_HEADERS, wait: exampleWait } } } });
+  return envelopeSchema(exampleBody, { name: 'wait', schema: waitReportSchema, example: exampleWait, note: 'with waitFor, `wait` too' });
 }

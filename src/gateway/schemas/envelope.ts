@@ -17,18 +17,23 @@ export const EXAMPLE_HEADERS: Record<string, string> = {
   'x-acs-trace-id': 'c3a5d4fbd6b3e5f8a1d2e3f4a5b6c7d8',
 };
 
-/** Builds the success envelope schema of a route, with its example body. */
-export function envelopeSchema(exampleBody: Record<string, unknown>) {
+/**
+ * Builds the success envelope schema of a route, with its example body. `extra` adds one optional member next to
+ * `body` and `headers` (e.g. `wait`, for a route that can wait for a state), with its example and a note.
+ */
+export function envelopeSchema(exampleBody: Record<string, unknown>, extra?: { name: string; schema: z.ZodType; example: unknown; note: string }) {
+  const value = {
+    body: z.record(z.string(), z.unknown()).describe('The ECS response body, exactly as ECS returned it'),
+    headers: z.record(z.string(), z.string()).describe('The upstream ECS response headers'),
+    ...(extra ? { [extra.name]: extra.schema.optional() } : {}),
+  };
   return z.object({
     data: z.object({
       '@type': z.literal(STRUCT_TYPE_URL),
-      value: z.object({
-        body: z.record(z.string(), z.unknown()).describe('The ECS response body, exactly as ECS returned it'),
-        headers: z.record(z.string(), z.string()).describe('The upstream ECS response headers'),
-      }),
+      value: z.object(value),
     }),
-  }).describe('The original service\'s envelope: the ECS body and the upstream headers inside a protobuf Struct')
-    .meta({ example: { data: { '@type': STRUCT_TYPE_URL, value: { body: exampleBody, headers: EXAMPLE_HEADERS } } } });
+  }).describe(`The original service's envelope: the ECS body and the upstream headers inside a protobuf Struct${extra ? `; ${extra.note}` : ''}`)
+    .meta({ example: { data: { '@type': STRUCT_TYPE_URL, value: { body: exampleBody, headers: EXAMPLE_HEADERS, ...(extra ? { [extra.name]: extra.example } : {}) } } } });
 }
 
 /** One error shape across the whole gateway. */
