@@ -6,7 +6,7 @@
  * The fleet: 29 regions (every region DescribeRegions lists), 250 instances in each of 5 of them, spread
  * unevenly (0 to 180) across the other 24. Seeded with RunInstances (Amount ≤ 100) before the latency is
  * switched on. Measured, in interleaved rounds (median shown):
- * - the gateway's inventory, at GATEWAY_FANOUT_CONCURRENCY=8 (the default) and at 32;
+ * - the gateway's inventory, at GATEWAY_FANOUT_CONCURRENCY=8 (the default) and at 32, with items and counts only;
  * - the skill seed's loop: DescribeRegions, then region after region, PageNumber/PageSize=100 pages one after
  *   the other until `page × size ≥ TotalCount` (the seed's Python SDK pattern, here with the official
  *   TypeScript SDK @alicloud/ecs20140526);
@@ -257,11 +257,11 @@ async function main(): Promise<void> {
     gw32: await startGateway('gateway (concurrency 32)', emulator.url, { GATEWAY_FANOUT_CONCURRENCY: '32' }),
   };
 
-  type Name = 'gateway8' | 'gateway8counts' | 'gateway32' | 'seedLoop' | 'sdkByHand';
-  const samples: Record<Name, number[]> = { gateway8: [], gateway8counts: [], gateway32: [], seedLoop: [], sdkByHand: [] };
+  type Name = 'gateway8' | 'gateway8counts' | 'gateway32' | 'gateway32counts' | 'seedLoop' | 'sdkByHand';
+  const samples: Record<Name, number[]> = { gateway8: [], gateway8counts: [], gateway32: [], gateway32counts: [], seedLoop: [], sdkByHand: [] };
   /** CPU ms used per run by the gateway (or this process, for the SDK loops) and by the emulator. */
   const cpu: Record<Name, { client: number[]; emulator: number[] }> = {
-    gateway8: { client: [], emulator: [] }, gateway8counts: { client: [], emulator: [] }, gateway32: { client: [], emulator: [] },
+    gateway8: { client: [], emulator: [] }, gateway8counts: { client: [], emulator: [] }, gateway32: { client: [], emulator: [] }, gateway32counts: { client: [], emulator: [] },
     seedLoop: { client: [], emulator: [] }, sdkByHand: { client: [], emulator: [] },
   };
   const measure = async <T>(name: Name, pid: number | undefined, fn: () => Promise<T>): Promise<T> => {
@@ -282,7 +282,7 @@ async function main(): Promise<void> {
   await gatewayInventory(gateways.gw8.url, false);
   for (let round = 1; round <= S.rounds; round++) {
     log(`round ${round}/${S.rounds}`);
-    for (const [name, gw, items] of [['gateway8', gateways.gw8, true], ['gateway8counts', gateways.gw8, false], ['gateway32', gateways.gw32, true]] as const) {
+    for (const [name, gw, items] of [['gateway8', gateways.gw8, true], ['gateway8counts', gateways.gw8, false], ['gateway32', gateways.gw32, true], ['gateway32counts', gateways.gw32, false]] as const) {
       const run = await measure(name, gw.proc.pid, () => gatewayInventory(gw.url, items));
       check(name, run.total);
       if (run.failed.length > 0) throw new Error(`${name}: failed regions ${JSON.stringify(run.failed)}`);
@@ -347,6 +347,7 @@ async function main(): Promise<void> {
     row('gateway, GATEWAY_FANOUT_CONCURRENCY=8 (default), items', 'gateway8'),
     row('gateway, concurrency 8, counts only (items=false)', 'gateway8counts'),
     row('gateway, GATEWAY_FANOUT_CONCURRENCY=32, items', 'gateway32'),
+    row('gateway, concurrency 32, counts only (items=false)', 'gateway32counts'),
     row('skill seed loop (sequential regions and pages, SDK)', 'seedLoop'),
     row('official SDK by hand (regions in parallel, NextToken)', 'sdkByHand'),
     '',
