@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it; it is released before it is returned). */
@@ -24,4 +25,14 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     if (!/^(ALIBABA_CLOUD_|ALICLOUD_|GATEWAY_|ECS_|EMULATOR_|HTTPS?_PROXY|NO_PROXY)/i.test(k)) env[k] = v;
   }
   return { ...env, NODE_ENV: 'production', ...extra };
+}
+
+/** Stops a child process: SIGTERM, then SIGKILL if it has not exited 5 s later; resolves once it has exited. */
+export async function stopProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
 }

@@ -16,13 +16,14 @@
  * document fetchers), DOCS_BENCH_PAUSE_MS=100 (pause between one fetcher's fetches; 0 = back to back), DOCS_BENCH_OUT=bench/results/docs-latency.md. See bench/README.md.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { REQUEST_BODY, ROUTE } from './fixtures.js';
 import { freePort } from './children.js';
+import { cpuMs, rssMb } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BENCH_DIST = fileURLToPath(new URL('./', import.meta.url));
@@ -54,10 +55,6 @@ const median = (xs: number[]): number => {
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
 
-function rssMb(pid: number | undefined): number {
-  const kb = pid === undefined ? undefined : /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return kb ? Number(kb) / 1024 : NaN;
-}
 
 // ---- processes -------------------------------------------------------------------------------
 
@@ -110,12 +107,6 @@ function buildBaseline(ref: string): { dir: string; server: string; commit: stri
 
 // ---- phases ----------------------------------------------------------------------------------
 
-/** CPU time (user + system) a process has used so far, in ms (Linux /proc; 10 ms resolution). */
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-function cpuMs(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-}
 
 interface StartResult { readyMs: number[]; rssMb: number[]; rssAfterDocsMb: number[]; cpuFirstMs: Record<string, number[]>; cpuPerFetchMs: Record<string, number[]> }
 

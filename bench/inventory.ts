@@ -20,13 +20,14 @@
  * BENCH_INVENTORY_LATENCY_MS=100, BENCH_INVENTORY_QPS=20,5 (one quota run per value), BENCH_INVENTORY_OUT=bench/results/inventory.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ecs, { DescribeInstancesRequest, DescribeRegionsRequest, RunInstancesRequest } from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { childEnv, freePort } from './children.js';
+import { childEnv, freePort, stopProcess } from './children.js';
+import { cpuMs } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -55,6 +56,7 @@ const SMALL_COUNTS = [0, 1, 3, 7, 12, 20, 33, 55, 90, 140, 0, 2, 5, 9, 15, 26, 4
 
 interface Child { name: string; proc: ChildProcess; url: string; stderr: string[]; stdout: string[] }
 const children = new Set<Child>();
+const stopChild = (child: Child): Promise<void> => stopProcess(child.proc);
 
 
 
@@ -90,15 +92,6 @@ async function startChild(name: string, script: string, env: Record<string, stri
   }
 }
 
-async function stopChild(child: Child): Promise<void> {
-  const { proc } = child;
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
 
 process.on('exit', () => { for (const c of children) c.proc.kill('SIGKILL'); });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -197,16 +190,6 @@ async function gatewayInventory(gatewayUrl: string, items = true): Promise<Inven
   return { ms, total: body.total, ok: body.regions.ok.length, failed: body.regions.failed };
 }
 
-/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // Clock ticks of 10 ms (CLK_TCK 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = performance.now();

@@ -17,12 +17,13 @@
  * Env: BENCH_NDJSON_ITEMS=10000, BENCH_NDJSON_ROUNDS=3, BENCH_OUT_NDJSON=bench/results/ndjson-memory.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rssMb } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ITEMS = Number(process.env.BENCH_NDJSON_ITEMS ?? 10_000);
@@ -74,10 +75,6 @@ function startUpstream(total: number): Promise<{ server: Server; url: string; ca
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls: () => calls })));
 }
 
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -21,12 +21,13 @@
  * RELIABILITY_GATEWAY_ENV (gateway env, JSON object, over the suite's ECS_MAX_RETRIES=5, e.g. '{"ECS_MAX_RETRIES":"3"}').
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { childEnv, freePort } from './children.js';
+import { childEnv, freePort, stopProcess } from './children.js';
+import { rssMb } from './proc.js';
 
 // ---- settings -------------------------------------------------------------------------------
 
@@ -97,6 +98,7 @@ const READS = [`/api/regions`, `/api/zones?regionId=${REGION}`, `/api/instances?
 
 interface Child { name: string; proc: ChildProcess; url: string; stderr: string[]; exit: Promise<number | string> }
 const children = new Set<Child>();
+const stopChild = (child: Child): Promise<void> => stopProcess(child.proc);
 
 
 
@@ -140,13 +142,6 @@ async function startGateway(emulator: Child, env: Record<string, string> = {}): 
   }, port, '/healthz');
 }
 
-async function stopChild(child: Child): Promise<void> {
-  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
-  child.proc.kill('SIGTERM');
-  const timer = setTimeout(() => child.proc.kill('SIGKILL'), 5000);
-  await child.exit;
-  clearTimeout(timer);
-}
 
 process.on('exit', () => { for (const c of children) c.proc.kill('SIGKILL'); });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -264,19 +259,6 @@ function latencies(answers: Answer[]): { p50: number; p99: number; max: number }
   return { p50: percentile(ms, 50), p99: percentile(ms, 99), max: ms[ms.length - 1] ?? NaN };
 }
 
-/** Resident set size of a process in MB (Linux /proc, else ps). */
-function rssMb(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    if (kb) return Number(kb) / 1024;
-  } catch { /* not Linux */ }
-  try {
-    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024;
-  } catch {
-    return NaN;
-  }
-}
 
 /** The `InstanceIdSet` of a gateway RunInstances answer. */
 function instanceIds(a: Answer): string[] | undefined {

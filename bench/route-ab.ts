@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { buildApp } from '../src/gateway/app.js';
 import { loadConfig } from '../src/gateway/config.js';
-import { processCpuUs as procCpuUs } from './proc-cpu.js';
+import { processCpuUs as procCpuUs } from './proc.js';
 import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE } from './fixtures.js';
 import { freePort } from './children.js';
 

@@ -8,7 +8,7 @@
  * BENCH_STARTUPS=5, BENCH_BASELINE=<another checkout, built>, BENCH_OUT=bench/results/latest.md.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +16,9 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE, STOP_INSTANCES_BODY, STRUCT_TYPE_URL } from './fixtures.js';
 import type { SignResults } from './sign.js';
-import { processCpuUs } from './proc-cpu.js';
+import { cpuMs, rssMb } from './proc.js';
 import { observeCost, observeCostRow, observeCostSection, type ObserveCostResult } from './observe-cost.js';
-import { childEnv, freePort } from './children.js';
+import { childEnv, freePort, stopProcess } from './children.js';
 
 // ---- settings -------------------------------------------------------------------------------
 
@@ -124,15 +124,8 @@ async function startChild(name: string, script: string, env: Record<string, stri
   }
 }
 
-async function stopChild(child: Child): Promise<void> {
-  const { proc } = child;
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+
+const stopChild = (child: Child): Promise<void> => stopProcess(child.proc);
 
 async function stopAll(): Promise<void> {
   await Promise.all([...children].map(stopChild));
@@ -157,29 +150,7 @@ function median(xs: number[]): number {
   return s.length === 0 ? NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-/** Resident set size of a process in MB (Linux /proc, else ps). */
-function rssMb(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    if (kb) return Number(kb) / 1024;
-  } catch { /* not Linux */ }
-  try {
-    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024;
-  } catch {
-    return NaN;
-  }
-}
 
-/** CPU time a process has used so far, in ms (its threads' scheduler run time, ns: ./proc-cpu.ts; NaN off Linux). */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    return processCpuUs(pid) / 1000;
-  } catch {
-    return NaN;
-  }
-}
 
 /** What each target is asked: the curated route everywhere, the generic route for `generic`. */
 interface BenchRequest { method: string; path: string; headers: Record<string, string>; body: string }
