@@ -11,23 +11,14 @@
  * The password itself is never stored (only that the instance has one). The other documented parameters are
  * type-checked and accepted.
  */
-import { IMAGES, requireRegion } from '../catalog/index.js';
+import { IMAGES } from '../catalog/index.js';
 import { EcsErrors } from '../errors.js';
 import type { InstanceRecord } from '../model.js';
 import { NetErrors } from '../net-errors.js';
 import type { ActionEnv, ActionResult } from './context.js';
 import { ensureDefaultNetwork } from './default-network.js';
 import { description, hasValidPassword, validHostName, validName, validUserData } from './run-params.js';
-
-function theInstance(env: ActionEnv): InstanceRecord {
-  const { params, store, account, now } = env;
-  const id = params.required('InstanceId');
-  const regionId = params.str('RegionId');
-  if (regionId !== undefined) requireRegion(regionId);
-  const rec = regionId !== undefined ? store.find(account, regionId, id, now) : store.findInAnyRegion(account, id, now);
-  if (!rec) throw EcsErrors.instanceNotFound();
-  return rec;
-}
+import { theInstance } from './single-instance.js';
 
 function securityGroups(env: ActionEnv, rec: InstanceRecord): string[] | undefined {
   const ids = [...new Set(env.params.list('SecurityGroupIds'))];

@@ -18,8 +18,11 @@ import type { InstanceRecord } from '../model.js';
 import type { ActionEnv, ActionHandler, ActionResult } from './context.js';
 import { releaseInstanceDisks } from './disks.js';
 
-/** The instance named by `InstanceId`, or InvalidInstanceId.NotFound. */
-function theInstance(env: ActionEnv): InstanceRecord {
+/**
+ * The instance named by `InstanceId`, found in whichever region the caller holds it (a RegionId, when sent, must
+ * be a region and is where it is looked up), or InvalidInstanceId.NotFound.
+ */
+export function theInstance(env: ActionEnv): InstanceRecord {
   const { params, store, account, now } = env;
   const id = params.required('InstanceId');
   const regionId = params.str('RegionId');
