@@ -36,3 +36,17 @@ export async function stopProcess(proc: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+/**
+ * A numeric setting from the environment: `fallback` when unset or empty; otherwise a finite number within
+ * [min, max], or an error naming the variable.
+ */
+export function numberEnv(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new Error(`${name} must be a number ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in [${min}, ${max}]`}, got ${raw}`);
+  }
+  return n;
+}

@@ -22,24 +22,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { REQUEST_BODY, ROUTE } from './fixtures.js';
-import { freePort } from './children.js';
+import { freePort, numberEnv } from './children.js';
 import { cpuMs, rssMb } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BENCH_DIST = fileURLToPath(new URL('./', import.meta.url));
 
-const num = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(n) || n < 1) throw new Error(`${name} must be a number ≥ 1, got ${raw}`);
-  return n;
-};
 const S = {
   baselineRef: process.env.DOCS_BENCH_BASELINE_REF || '192cf95',
-  starts: num('DOCS_BENCH_STARTS', 7),
-  durationS: num('DOCS_BENCH_DURATION_S', 10),
-  connections: num('DOCS_BENCH_CONNECTIONS', 8),
-  fetchers: num('DOCS_BENCH_FETCHERS', 2),
+  starts: numberEnv('DOCS_BENCH_STARTS', 7, 1),
+  durationS: numberEnv('DOCS_BENCH_DURATION_S', 10, 1),
+  connections: numberEnv('DOCS_BENCH_CONNECTIONS', 8, 1),
+  fetchers: numberEnv('DOCS_BENCH_FETCHERS', 2, 1),
   pauseMs: process.env.DOCS_BENCH_PAUSE_MS ? Number(process.env.DOCS_BENCH_PAUSE_MS) : 100,
   out: resolve(ROOT, process.env.DOCS_BENCH_OUT ?? 'bench/results/docs-latency.md'),
 };

@@ -26,22 +26,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ecs, { DescribeInstancesRequest, DescribeRegionsRequest, RunInstancesRequest } from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { childEnv, freePort, stopProcess } from './children.js';
+import { childEnv, freePort, numberEnv, stopProcess } from './children.js';
 import { cpuMs } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-function numEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got ${raw}`);
-  return n;
-}
-
 const S = {
-  rounds: numEnv('BENCH_INVENTORY_ROUNDS', 3, 1),
-  latencyMs: numEnv('BENCH_INVENTORY_LATENCY_MS', 100, 0),
+  rounds: numberEnv('BENCH_INVENTORY_ROUNDS', 3, 1),
+  latencyMs: numberEnv('BENCH_INVENTORY_LATENCY_MS', 100, 0),
   /** The quotas to run under (the issue's 20, and a tighter one that throttles even on a slow machine). */
   qps: (process.env.BENCH_INVENTORY_QPS ?? '20,5').split(',').map((q) => Number(q.trim())).filter((q) => q > 0),
   out: resolve(ROOT, process.env.BENCH_INVENTORY_OUT ?? 'bench/results/inventory.md'),

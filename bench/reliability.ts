@@ -26,20 +26,12 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { childEnv, freePort, stopProcess } from './children.js';
+import { childEnv, freePort, numberEnv, stopProcess } from './children.js';
 import { rssMb } from './proc.js';
 
 // ---- settings -------------------------------------------------------------------------------
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function numEnv(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name} must be a number in [${min}, ${max}], got ${raw}`);
-  return n;
-}
 
 function soakFlag(): number | undefined {
   const arg = process.argv.find((a) => a.startsWith('--soak-ms='));
@@ -66,19 +58,19 @@ function gatewayExtraEnv(): Record<string, string> {
   return { ...GATEWAY_ENV, ...(parsed as Record<string, string>) };
 }
 
-const soakMs = soakFlag() ?? numEnv('RELIABILITY_SOAK_MS', 600_000, 1000);
+const soakMs = soakFlag() ?? numberEnv('RELIABILITY_SOAK_MS', 600_000, 1000);
 const S = {
-  reads: numEnv('RELIABILITY_READS', 10_000, 1),
-  runs: numEnv('RELIABILITY_RUNS', 1_000, 1),
-  amount: numEnv('RELIABILITY_AMOUNT', 2, 1, 100),
-  concurrency: numEnv('RELIABILITY_CONCURRENCY', 32, 1),
-  inflight: numEnv('RELIABILITY_INFLIGHT', 200, 1, 250),
+  reads: numberEnv('RELIABILITY_READS', 10_000, 1),
+  runs: numberEnv('RELIABILITY_RUNS', 1_000, 1),
+  amount: numberEnv('RELIABILITY_AMOUNT', 2, 1, 100),
+  concurrency: numberEnv('RELIABILITY_CONCURRENCY', 32, 1),
+  inflight: numberEnv('RELIABILITY_INFLIGHT', 200, 1, 250),
   soakMs,
-  soakWarmupMs: numEnv('RELIABILITY_SOAK_WARMUP_MS', Math.min(60_000, Math.round(soakMs / 6)), 0),
-  soakConcurrency: numEnv('RELIABILITY_SOAK_CONCURRENCY', 16, 1),
-  throttleRate: numEnv('RELIABILITY_THROTTLE_RATE', 0.2, 0, 1),
-  resetRate: numEnv('RELIABILITY_RESET_RATE', 0.05, 0, 1),
-  retryAfterMs: numEnv('RELIABILITY_RETRY_AFTER_MS', 20, 0),
+  soakWarmupMs: numberEnv('RELIABILITY_SOAK_WARMUP_MS', Math.min(60_000, Math.round(soakMs / 6)), 0),
+  soakConcurrency: numberEnv('RELIABILITY_SOAK_CONCURRENCY', 16, 1),
+  throttleRate: numberEnv('RELIABILITY_THROTTLE_RATE', 0.2, 0, 1),
+  resetRate: numberEnv('RELIABILITY_RESET_RATE', 0.05, 0, 1),
+  retryAfterMs: numberEnv('RELIABILITY_RETRY_AFTER_MS', 20, 0),
   gatewayEnv: gatewayExtraEnv(),
   only: new Set((process.env.RELIABILITY_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   out: resolve(ROOT, process.env.RELIABILITY_OUT ?? 'bench/results/reliability-latest.md'),

@@ -18,38 +18,30 @@ import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROU
 import type { SignResults } from './sign.js';
 import { cpuMs, rssMb } from './proc.js';
 import { observeCost, observeCostRow, observeCostSection, type ObserveCostResult } from './observe-cost.js';
-import { childEnv, freePort, stopProcess } from './children.js';
+import { childEnv, freePort, numberEnv, stopProcess } from './children.js';
 
 // ---- settings -------------------------------------------------------------------------------
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BENCH_DIST = fileURLToPath(new URL('./', import.meta.url));
 
-function intEnv(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got ${raw}`);
-  return n;
-}
-
 const S = {
-  durationS: intEnv('BENCH_DURATION_S', 8, 1),
-  rounds: intEnv('BENCH_ROUNDS', 3, 1),
-  warmupS: intEnv('BENCH_WARMUP_S', 3, 0),
-  connections: intEnv('BENCH_CONNECTIONS', 32, 1),
-  memoryRequests: intEnv('BENCH_MEMORY_REQUESTS', 200_000, 0),
-  signMs: intEnv('BENCH_SIGN_MS', 500, 10),
+  durationS: numberEnv('BENCH_DURATION_S', 8, 1),
+  rounds: numberEnv('BENCH_ROUNDS', 3, 1),
+  warmupS: numberEnv('BENCH_WARMUP_S', 3, 0),
+  connections: numberEnv('BENCH_CONNECTIONS', 32, 1),
+  memoryRequests: numberEnv('BENCH_MEMORY_REQUESTS', 200_000, 0),
+  signMs: numberEnv('BENCH_SIGN_MS', 500, 10),
   profile: new Set((process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
-  startups: intEnv('BENCH_STARTUPS', 5, 0),
+  startups: numberEnv('BENCH_STARTUPS', 5, 0),
   /** Where the gateways' stdout (their logs) goes: /dev/null, or a pipe this process reads and discards, as a log collector would. */
   gatewayStdout: process.env.BENCH_GATEWAY_STDOUT === 'pipe' ? 'pipe' as const : 'null' as const,
   /** Another checkout of the gateway, built (`npm run build` there): measured side by side as `baseline`. */
   baseline: process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined,
   out: resolve(ROOT, process.env.BENCH_OUT ?? 'bench/results/latest.md'),
   /** The metrics + rate limiting A/B (bench/observe-cost.ts): pairs (0: skipped) and requests per batch. */
-  observePairs: intEnv('BENCH_OBSERVE_PAIRS', 12, 0),
-  observeBatch: intEnv('BENCH_OBSERVE_BATCH', 3000, 100),
+  observePairs: numberEnv('BENCH_OBSERVE_PAIRS', 12, 0),
+  observeBatch: numberEnv('BENCH_OBSERVE_BATCH', 3000, 100),
 };
 
 /**
