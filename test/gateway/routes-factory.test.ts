@@ -1,10 +1,8 @@
-import Fastify from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { EcsClient } from '../../src/gateway/ecs/client.js';
 import { resourceIdsOf as resourceIds } from '../../src/gateway/policy/index.js';
-import { ecsRoute, type CuratedRoute } from '../../src/gateway/routes/factory.js';
+import type { CuratedRoute } from '../../src/gateway/routes/factory.js';
+import { curatedDeclarer } from '../support/declare-route.js';
 
 /**
  * The route factory refuses, at start-up, a curated declaration that does not fit the catalog: a field that
@@ -12,19 +10,7 @@ import { ecsRoute, type CuratedRoute } from '../../src/gateway/routes/factory.js
  * action. So a typo in a declaration stops the gateway instead of sending a wrong wire name.
  */
 
-const deps = { client: new EcsClient({ signatureVersion: 'v3', allowedEndpoints: [], timeoutMs: 1000 }) };
-
-function declare(overrides: Partial<CuratedRoute>): () => void {
-  return () => {
-    const app = Fastify();
-    app.setValidatorCompiler(validatorCompiler);
-    app.setSerializerCompiler(serializerCompiler);
-    ecsRoute(app, deps, {
-      method: 'PUT', url: '/x', operationId: 'Test_Op', action: 'StopInstances', summary: 's', description: 'd', exampleBody: {},
-      fields: {}, ...overrides,
-    });
-  };
-}
+const declare = curatedDeclarer({ method: 'PUT', operationId: 'Test_Op', action: 'StopInstances' });
 
 describe('curated declarations are checked against the catalog', () => {
   it('accepts fields that spell a parameter, name one, or are the gateway\'s own', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { EcsClient } from '../../src/gateway/ecs/client.js';
 import { ecsRoute, type CuratedRoute } from '../../src/gateway/routes/factory.js';
+import { curatedDeclarer } from '../support/declare-route.js';
 
 /**
  * The factory's declarative hooks added for the resource routes are checked against the catalog at start-up
@@ -15,17 +16,7 @@ import { ecsRoute, type CuratedRoute } from '../../src/gateway/routes/factory.js
 const deps = { client: new EcsClient({ signatureVersion: 'v3', allowedEndpoints: [], timeoutMs: 1000 }) };
 const pick = () => 'a';
 
-function declare(overrides: Partial<CuratedRoute>): () => void {
-  return () => {
-    const app = Fastify();
-    app.setValidatorCompiler(validatorCompiler);
-    app.setSerializerCompiler(serializerCompiler);
-    ecsRoute(app, deps, {
-      method: 'POST', url: '/x', operationId: 'Test_Rule', action: 'AuthorizeSecurityGroup', summary: 's', description: 'd', exampleBody: {},
-      fields: {}, ...overrides,
-    });
-  };
-}
+const declare = curatedDeclarer({ method: 'POST', operationId: 'Test_Rule', action: 'AuthorizeSecurityGroup' });
 
 describe('resource-route hooks are checked against the catalog', () => {
   it('accepts a path through a list, a parameter picked by value, an action picked by a field', () => {
