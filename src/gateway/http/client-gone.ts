@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, GatewayError } from '../errors.js';
 import type { CancelRegistration } from '../ecs/client.js';
 
 /**
@@ -18,4 +19,21 @@ export function cancelOnClientGone(request: FastifyRequest): CancelRegistration 
     socket.on('close', cancel);
     return () => { socket.off('close', cancel); };
   };
+}
+
+/**
+ * For a job of many ECS calls (all=true paging, a waitFor wait, an inventory): a signal that aborts when the
+ * client goes away before its answer is finished, with 499 CLIENT_CLOSED_REQUEST as the reason (what the pager
+ * and the limiter throw), after calling `onGone` (e.g. to log it). `release()` takes the listener off once the
+ * job no longer needs it.
+ */
+export function clientGoneSignal(reply: FastifyReply, onGone?: () => void): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onClose = (): void => {
+    if (reply.raw.writableFinished) return;
+    onGone?.();
+    controller.abort(new GatewayError(499, ErrorCode.clientClosedRequest, 'The client closed the connection'));
+  };
+  reply.raw.once('close', onClose);
+  return { signal: controller.signal, release: () => { reply.raw.off('close', onClose); } };
 }

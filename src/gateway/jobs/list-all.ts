@@ -34,6 +34,7 @@ import { boolish, intish } from '../schemas/common.js';
 import { envelopeJson, noStore, requestCredentials, type RouteDeps } from '../routes/factory.js';
 import { defaultJobDeps } from './context.js';
 import { isPageable, pageAll, PAGING_PARAMS, type Page } from './pager.js';
+import { clientGoneSignal } from '../http/client-gone.js';
 
 /** How long one job may keep backing off on throttling before it gives up (ms). */
 export const JOB_DEADLINE_MS = 120_000;
@@ -120,23 +121,16 @@ export async function listAll(request: FastifyRequest, reply: FastifyReply, deps
     }
   };
   // A client that goes away stops the job: no further page is started.
-  const controller = new AbortController();
-  const onClose = (): void => {
-    if (!reply.raw.writableFinished) {
-      request.log.info({ action: action.name }, 'all=true: the client closed the connection; paging stopped');
-      controller.abort(new GatewayError(499, ErrorCode.clientClosedRequest, 'The client closed the connection'));
-    }
-  };
-  reply.raw.once('close', onClose);
+  const gone = clientGoneSignal(reply, () => request.log.info({ action: action.name }, 'all=true: the client closed the connection; paging stopped'));
   const pages = pageAll({
     action, params: wire, call, maxItems, concurrency: jobs.concurrency, limiter: jobs.limiter,
-    accountId: credentials.accessKeyId, deadline: jobs.now() + JOB_DEADLINE_MS, signal: controller.signal,
+    accountId: credentials.accessKeyId, deadline: jobs.now() + JOB_DEADLINE_MS, signal: gone.signal,
     onThrottled: (info) => request.log.warn({ action: action.name, ...info }, 'all=true: throttled by ECS; backing off'),
   });
   if (noStore(action)) reply.header('cache-control', 'no-store');
   if (wantsNdjson(request)) return streamNdjson(request, reply, pages, action);
   const text = await collectJson(pages, action);
-  reply.raw.removeListener('close', onClose);
+  gone.release();
   return reply.type('application/json; charset=utf-8').send(text as never);
 }
 

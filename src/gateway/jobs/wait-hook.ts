@@ -26,6 +26,7 @@ import { envelopeSchema } from '../schemas/envelope.js';
 import { envelopeJson, requestCredentials, type CuratedRoute, type RouteDeps } from '../routes/factory.js';
 import { DEFAULT_MAX_WAIT_MS, Waiter, type Observation } from './wait.js';
 import { RESOURCES, WAIT_TARGETS, type WaitTarget } from './wait-targets.js';
+import { clientGoneSignal } from '../http/client-gone.js';
 
 /** A wait under way for one request. */
 export interface ActiveWait {
@@ -92,10 +93,7 @@ export function waitHook(deps: RouteDeps & { waiter?: Waiter }, decl: CuratedRou
     // A lifecycle call the key may not make at all is left to the route, which refuses and audits it as such.
     const mainRefused = request.caller ? refusalFor(request.caller, { action: decl.action, regionId, endpoint }) : undefined;
     if (!mainRefused) authorizeCall(request, { action: kind.action, regionId, endpoint, readOnly: true });
-    const controller = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
-    });
+    const { signal } = clientGoneSignal(reply);
     const read = async (ids: readonly string[]): Promise<Observation<EcsResult>> => {
       let body: Record<string, unknown> | undefined;
       let result: EcsResult | undefined;
@@ -123,7 +121,7 @@ export function waitHook(deps: RouteDeps & { waiter?: Waiter }, decl: CuratedRou
         timeoutMs: (values.waitTimeoutMs as number | undefined) ?? waiter.maxWaitMs,
         observe: () => read(ids),
         initial: target.readRoute ? { states: kind.observe(answer.body, ids), result: answer } : undefined,
-        signal: controller.signal,
+        signal,
       }).catch((err: unknown) => {
         if ((err as { code?: string }).code === ErrorCode.waitCancelled) request.log.info('wait cancelled: the client disconnected');
         throw err;

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { getAction } from '../ecs/catalog/index.js';
 import type { EcsResult } from '../ecs/client.js';
 import type { Credentials, WireParams } from '../ecs/signer.js';
-import { ErrorCode, GatewayError, validationError } from '../errors.js';
+import { ErrorCode, validationError } from '../errors.js';
 import { foldSpellings, mergeCredentialHeaders } from '../http/normalize.js';
 import { defaultJobDeps } from '../jobs/context.js';
 import {
@@ -29,6 +29,7 @@ import { authorizeCall, refusalFor } from '../policy/index.js';
 import { boolish, commonFields } from '../schemas/common.js';
 import { errorResponses } from '../schemas/envelope.js';
 import { requestCredentials, type RouteDeps } from './factory.js';
+import { clientGoneSignal } from '../http/client-gone.js';
 
 const REGION_ID = /^[a-z]{2,}(?:-[a-z0-9]+){1,4}$/;
 /** More regions than ECS has (29) is never a real list. */
@@ -170,22 +171,18 @@ async function inventory(request: FastifyRequest, reply: FastifyReply, deps: Rou
   const spec = KINDS[kind];
   const action = getAction(spec.action)!;
   // The caller went away: nothing more is started.
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!reply.raw.writableFinished) abort.abort(new GatewayError(499, ErrorCode.clientClosedRequest, 'The client closed the request'));
-  };
-  reply.raw.once('close', onClose);
+  const gone = clientGoneSignal(reply);
   try {
     const { result, items } = await runInventory({ kind, regions: q.regions === 'all' ? undefined : q.regions, groupBy }, {
       concurrency: jobs.concurrency,
-      signal: abort.signal,
-      listRegions: () => listRegions(request, deps, credentials, abort.signal),
+      signal: gone.signal,
+      listRegions: () => listRegions(request, deps, credentials, gone.signal),
       pageRegion: async (regionId) => {
         authorizeCall(request, { action: action.name, regionId, readOnly: true });
         const all = await collectAll({
           action, params: { RegionId: regionId }, call: caller(deps, credentials, action.name, regionId),
           limiter: jobs.limiter, accountId: credentials.accessKeyId, concurrency: jobs.concurrency,
-          prefer: 'pageNumber', signal: abort.signal,
+          prefer: 'pageNumber', signal: gone.signal,
         });
         return all.items as Item[];
       },
@@ -197,6 +194,6 @@ async function inventory(request: FastifyRequest, reply: FastifyReply, deps: Rou
     const body: InventoryResult = withItems ? { ...result, items } : result;
     return reply.type('application/json; charset=utf-8').send(JSON.stringify(body) as never);
   } finally {
-    reply.raw.off('close', onClose);
+    gone.release();
   }
 }
