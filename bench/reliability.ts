@@ -375,10 +375,19 @@ async function sigtermPhase(emulator: Child): Promise<void> {
   ].join('\n'));
 }
 
+/**
+ * The soak's gateway runs with a bounded old space. Without a bound, V8 may let the heap grow for well over a
+ * minute before its first major collection (RSS rose 136 → 188 MB in one 1-minute run, then fell back in longer
+ * ones), so a short soak measured V8's heap sizing, not retention. With the bound, collections come early and
+ * often; memory that is really kept still raises RSS, and a leak past the bound ends the gateway (every call
+ * then fails, and the phase with it).
+ */
+const SOAK_NODE_OPTIONS = '--max-old-space-size=96';
+
 async function soakPhase(emulator: Child): Promise<void> {
   say(`soak: ${(S.soakMs / 1000).toFixed(0)} s at concurrency ${S.soakConcurrency} (warm-up ${(S.soakWarmupMs / 1000).toFixed(0)} s)`);
   await resetEmulator(emulator, faultRules());
-  const gateway = await startGateway(emulator);
+  const gateway = await startGateway(emulator, { NODE_OPTIONS: SOAK_NODE_OPTIONS });
   const pid = gateway.proc.pid;
   const rssAtStart = rssMb(pid);
   const started = performance.now();
