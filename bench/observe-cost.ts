@@ -3,12 +3,14 @@
  * `observeCost`): two gateway processes of this checkout, side by side in the same run,
  * - `observed`: GATEWAY_METRICS=on (the default) and rate limiting on with a limit no run reaches
  *   (GATEWAY_RATE_LIMIT_MAX=1000000000; a build without rate limiting ignores the variable, and the report says
- *   whether the answers carried rate-limit headers);
+ *   whether its /readyz or its answers showed a limit);
  * - `bare`: GATEWAY_METRICS=off, no rate limiting.
  * Batches of BENCH_OBSERVE_BATCH requests (curated `PUT /api/instances/stop`) alternate A B B A … for
- * BENCH_OBSERVE_PAIRS pairs after two warm-up pairs; each batch's CPU time is the loaded process's own
- * (/proc). The figure is the median over pairs of observed CPU µs/req ÷ bare CPU µs/req (budget ≤ 1.05×),
- * with the req/s ratio beside it. Machine drift falls on both within a pair.
+ * BENCH_OBSERVE_PAIRS pairs, spread over BENCH_OBSERVE_EPOCHS epochs: each epoch starts both processes afresh
+ * (in alternating order) and warms them with one pair, because two processes of one build differ by a few per
+ * cent for their whole life (an A/A run, BENCH_OBSERVE_ONLY=none, shows it). Each batch's CPU time is the loaded
+ * process's own (/proc/<pid>/task/<tid>/schedstat). The figure is the median over pairs of observed CPU µs/req ÷ bare
+ * CPU µs/req (budget ≤ 1.05×), with the req/s ratio beside it. Machine drift falls on both within a pair.
  */
 
 export const OBSERVE_BUDGET = 1.05;
@@ -30,6 +32,8 @@ export interface ObserveCostDeps<C> {
 export interface ObserveCostResult {
   pairs: number;
   batch: number;
+  /** How many times both processes were started afresh (the pairs are spread over them). */
+  epochs: number;
   cpuRatio: number[];
   rpsRatio: number[];
   cpuUs: { observed: number[]; bare: number[] };
@@ -45,47 +49,71 @@ const median = (xs: number[]): number => {
 };
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!;
 
-export const OBSERVED_ENV = { GATEWAY_METRICS: 'on', GATEWAY_RATE_LIMIT_MAX: '1000000000' } as const;
+/**
+ * BENCH_OBSERVE_ONLY=metrics or ratelimit: the observed gateway has one of the two only (default: both);
+ * `none`: neither, an A/A run that shows how far two identical processes differ.
+ */
+const ONLY = process.env.BENCH_OBSERVE_ONLY;
+export const OBSERVED_ENV: Record<string, string> = {
+  GATEWAY_METRICS: ONLY === 'ratelimit' || ONLY === 'none' ? 'off' : 'on',
+  ...(ONLY === 'metrics' || ONLY === 'none' ? {} : { GATEWAY_RATE_LIMIT_MAX: '1000000000' }),
+};
 export const BARE_ENV = { GATEWAY_METRICS: 'off' } as const;
 
-export async function observeCost<C>(deps: ObserveCostDeps<C>, opts: { pairs: number; batch: number }): Promise<ObserveCostResult> {
-  const observed = await deps.start('observed', { ...OBSERVED_ENV });
-  const bare = await deps.start('bare', { ...BARE_ENV });
-  try {
-    // Each answers the request, and only `observed` serves /metrics.
-    const req = deps.request;
-    const once = async (c: C) => fetch(`${deps.url(c)}${req.path}`, { method: req.method, headers: req.headers, body: req.body });
-    const a = await once(observed);
-    const b = await once(bare);
-    await a.arrayBuffer(); await b.arrayBuffer();
-    if (a.status !== 200 || b.status !== 200) throw new Error(`observe-cost: answers ${a.status} / ${b.status}`);
-    const metricsA = await fetch(`${deps.url(observed)}/metrics`);
-    const metricsB = await fetch(`${deps.url(bare)}/metrics`);
-    const text = await metricsA.text(); await metricsB.arrayBuffer();
-    if (metricsA.status !== 200 || !text.includes('gateway_http_request_duration_seconds') || metricsB.status !== 404) {
-      throw new Error(`observe-cost: /metrics answered ${metricsA.status} (observed) and ${metricsB.status} (bare)`);
+export async function observeCost<C>(deps: ObserveCostDeps<C>, opts: { pairs: number; batch: number; epochs?: number }): Promise<ObserveCostResult> {
+  const epochs = Math.max(1, Math.min(opts.epochs ?? 1, opts.pairs));
+  const result: ObserveCostResult = { pairs: opts.pairs, batch: opts.batch, epochs, cpuRatio: [], rpsRatio: [], cpuUs: { observed: [], bare: [] }, rateLimit: undefined, bad: 0 };
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    // Fresh processes each epoch, started in alternating order: two processes of one build differ by a few
+    // per cent for the whole of their life (JIT, heap layout), which no number of pairs inside one life averages out.
+    const pairs = Math.floor(opts.pairs / epochs) + (epoch < opts.pairs % epochs ? 1 : 0);
+    const both = epoch % 2
+      ? { bare: await deps.start('bare', { ...BARE_ENV }), observed: await deps.start('observed', { ...OBSERVED_ENV }) }
+      : { observed: await deps.start('observed', { ...OBSERVED_ENV }), bare: await deps.start('bare', { ...BARE_ENV }) };
+    try {
+      if (epoch === 0) result.rateLimit = await checkPair(deps, both.observed, both.bare);
+      const run = async (name: 'observed' | 'bare') => deps.load(both[name], opts.batch);
+      // Warm-up: one pair, not counted.
+      await run('observed'); await run('bare');
+      for (let i = 0; i < pairs; i++) {
+        const order = (i + epoch) % 2 ? (['bare', 'observed'] as const) : (['observed', 'bare'] as const);
+        const r: Partial<Record<'observed' | 'bare', ObservedBatch>> = {};
+        for (const name of order) r[name] = await run(name);
+        result.cpuUs.observed.push(r.observed!.cpuUs);
+        result.cpuUs.bare.push(r.bare!.cpuUs);
+        result.cpuRatio.push(r.observed!.cpuUs / r.bare!.cpuUs);
+        result.rpsRatio.push(r.bare!.reqPerSec / r.observed!.reqPerSec);
+        result.bad += r.observed!.bad + r.bare!.bad;
+      }
+    } finally {
+      await deps.stop(both.observed);
+      await deps.stop(both.bare);
     }
-    const limit = a.headers.get('x-ratelimit-limit');
-    const rateLimit = limit === null ? undefined : `x-ratelimit-limit: ${limit}`;
-
-    const run = async (name: 'observed' | 'bare') => deps.load(name === 'observed' ? observed : bare, opts.batch);
-    for (let i = 0; i < 2; i++) { await run('observed'); await run('bare'); }
-    const result: ObserveCostResult = { pairs: opts.pairs, batch: opts.batch, cpuRatio: [], rpsRatio: [], cpuUs: { observed: [], bare: [] }, rateLimit, bad: 0 };
-    for (let i = 0; i < opts.pairs; i++) {
-      const order = i % 2 ? (['bare', 'observed'] as const) : (['observed', 'bare'] as const);
-      const r: Partial<Record<'observed' | 'bare', ObservedBatch>> = {};
-      for (const name of order) r[name] = await run(name);
-      result.cpuUs.observed.push(r.observed!.cpuUs);
-      result.cpuUs.bare.push(r.bare!.cpuUs);
-      result.cpuRatio.push(r.observed!.cpuUs / r.bare!.cpuUs);
-      result.rpsRatio.push(r.bare!.reqPerSec / r.observed!.reqPerSec);
-      result.bad += r.observed!.bad + r.bare!.bad;
-    }
-    return result;
-  } finally {
-    await deps.stop(observed);
-    await deps.stop(bare);
   }
+  return result;
+}
+
+/** Both answer the request, and only `observed` serves /metrics (when its metrics are on); its rate-limit header, if any. */
+async function checkPair<C>(deps: ObserveCostDeps<C>, observed: C, bare: C): Promise<string | undefined> {
+  const req = deps.request;
+  const once = async (c: C) => fetch(`${deps.url(c)}${req.path}`, { method: req.method, headers: req.headers, body: req.body });
+  const a = await once(observed);
+  const b = await once(bare);
+  await a.arrayBuffer(); await b.arrayBuffer();
+  if (a.status !== 200 || b.status !== 200) throw new Error(`observe-cost: answers ${a.status} / ${b.status}`);
+  const metricsA = await fetch(`${deps.url(observed)}/metrics`);
+  const metricsB = await fetch(`${deps.url(bare)}/metrics`);
+  const text = await metricsA.text(); await metricsB.arrayBuffer();
+  const metricsOn = OBSERVED_ENV.GATEWAY_METRICS === 'on';
+  if (metricsA.status !== (metricsOn ? 200 : 404) || (metricsOn && !text.includes('gateway_http_request_duration_seconds')) || metricsB.status !== 404) {
+    throw new Error(`observe-cost: /metrics answered ${metricsA.status} (observed) and ${metricsB.status} (bare)`);
+  }
+  // The x-ratelimit-* headers come with 429s only by default, so whether the limit is on is read from /readyz.
+  const limit = a.headers.get('x-ratelimit-limit');
+  if (limit !== null) return `x-ratelimit-limit: ${limit}`;
+  const ready = await fetch(`${deps.url(observed)}/readyz`).then(async (r) => r.json() as Promise<{ details?: { rateLimit?: { enabled?: boolean; store?: string } } }>, () => undefined);
+  const rl = ready?.details?.rateLimit;
+  return rl?.enabled ? `/readyz: rate limit enabled, store ${rl.store}` : undefined;
 }
 
 /** The ratio row of bench/run.ts's Targets table. */
@@ -103,7 +131,7 @@ export function observeCostRow(r: ObserveCostResult): string[] {
 /** The section of the report that says what was compared. */
 export function observeCostSection(r: ObserveCostResult): string {
   return [
-    `## Cost of metrics and rate limiting (${r.pairs} A/B pairs of ${r.batch} requests, alternating; each process's own CPU)`,
+    `## Cost of metrics and rate limiting (${r.pairs} A/B pairs of ${r.batch} requests, alternating, over ${r.epochs} pairs of fresh processes; each process's own CPU)`,
     '',
     `- observed: ${Object.entries(OBSERVED_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}; rate limiting ${r.rateLimit ? `on (${r.rateLimit})` : '**not in this build** (no rate-limit header): metrics only'}`,
     `- bare: ${Object.entries(BARE_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}, no rate limiting`,

@@ -40,7 +40,8 @@ const S = {
   baseline: process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined,
   out: resolve(ROOT, process.env.BENCH_OUT ?? 'bench/results/latest.md'),
   /** The metrics + rate limiting A/B (bench/observe-cost.ts): pairs (0: skipped) and requests per batch. */
-  observePairs: numberEnv('BENCH_OBSERVE_PAIRS', 12, 0),
+  observePairs: numberEnv('BENCH_OBSERVE_PAIRS', 24, 0),
+  observeEpochs: numberEnv('BENCH_OBSERVE_EPOCHS', 6, 1),
   observeBatch: numberEnv('BENCH_OBSERVE_BATCH', 3000, 100),
 };
 
@@ -376,7 +377,7 @@ async function main(): Promise<void> {
       url: (child) => child.url,
       request: CURATED_REQUEST,
       stop: stopChild,
-    }, { pairs: S.observePairs, batch: S.observeBatch });
+    }, { pairs: S.observePairs, batch: S.observeBatch, epochs: S.observeEpochs });
     log(`metrics + rate limiting: ${observeCostRow(observe)[1]} CPU per request, observed ÷ bare`);
   }
 

@@ -47,8 +47,12 @@ export interface Config {
   metrics: boolean;
   /** OpenTelemetry tracing: off unless configured (OTEL_* variables, see observe/tracing-config.ts). */
   tracing: TracingConfig;
-  /** GATEWAY_RATE_LIMIT_MAX per GATEWAY_RATE_LIMIT_WINDOW_MS, per API key (per client IP without keys); undefined: off. */
-  rateLimit?: { max: number; windowMs: number } | undefined;
+  /**
+   * GATEWAY_RATE_LIMIT_MAX per GATEWAY_RATE_LIMIT_WINDOW_MS, per API key (per client IP without keys); undefined: off.
+   * `headers` (GATEWAY_RATE_LIMIT_HEADERS): `exceeded`, the x-ratelimit-* headers on 429 answers only; `always`, on
+   * every limited answer too.
+   */
+  rateLimit?: { max: number; windowMs: number; headers?: 'exceeded' | 'always' | undefined } | undefined;
   /** REDIS_URL: where the rate-limit counters are shared by every replica; undefined: per process. Holds a password: never log it. */
   redisUrl?: string | undefined;
   /** GATEWAY_CORS_ORIGINS: the browser origins allowed to call the API; empty: CORS off. */
@@ -124,6 +128,7 @@ const envSchema = z.object({
   GATEWAY_RATE_LIMIT_MAX: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
     .pipe(z.number().int().min(1).max(1_000_000_000)).optional(),
   GATEWAY_RATE_LIMIT_WINDOW_MS: intIn(1000, 86_400_000, 60_000),
+  GATEWAY_RATE_LIMIT_HEADERS: z.enum(['exceeded', 'always'], { error: 'must be exceeded or always' }).default('exceeded'),
   REDIS_URL: z.string().trim()
     .refine((u) => { const url = urlOrUndefined(u); return url !== undefined && (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== ''; },
       'must be a redis:// or rediss:// URL with a host')
@@ -212,7 +217,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     proxy: { httpsProxy: e.HTTPS_PROXY ?? '', httpProxy: e.HTTP_PROXY ?? '', noProxy: proxyEnv(env).NO_PROXY ?? '' },
     metrics: e.GATEWAY_METRICS === 'on',
     tracing,
-    rateLimit: e.GATEWAY_RATE_LIMIT_MAX === undefined ? undefined : { max: e.GATEWAY_RATE_LIMIT_MAX, windowMs: e.GATEWAY_RATE_LIMIT_WINDOW_MS },
+    rateLimit: e.GATEWAY_RATE_LIMIT_MAX === undefined ? undefined : { max: e.GATEWAY_RATE_LIMIT_MAX, windowMs: e.GATEWAY_RATE_LIMIT_WINDOW_MS, headers: e.GATEWAY_RATE_LIMIT_HEADERS },
     redisUrl: e.REDIS_URL,
     corsOrigins: e.GATEWAY_CORS_ORIGINS.map((o) => o.toLowerCase()),
     overload: { maxEventLoopDelayMs: e.GATEWAY_MAX_EVENT_LOOP_DELAY_MS, maxEventLoopUtilization: e.GATEWAY_MAX_EVENT_LOOP_UTILIZATION },

@@ -179,20 +179,21 @@ describe('configuration', () => {
 
   it('reads every variable', () => {
     const config = load({
-      GATEWAY_RATE_LIMIT_MAX: '100', GATEWAY_RATE_LIMIT_WINDOW_MS: '30000', REDIS_URL: 'redis://redis:6379/0',
+      GATEWAY_RATE_LIMIT_MAX: '100', GATEWAY_RATE_LIMIT_WINDOW_MS: '30000', GATEWAY_RATE_LIMIT_HEADERS: 'always', REDIS_URL: 'redis://redis:6379/0',
       GATEWAY_CORS_ORIGINS: 'https://App.example.com,http://localhost:3000', GATEWAY_MAX_EVENT_LOOP_DELAY_MS: '1000', GATEWAY_MAX_EVENT_LOOP_UTILIZATION: '0.98',
     });
-    expect(config.rateLimit).toEqual({ max: 100, windowMs: 30000 });
+    expect(config.rateLimit).toEqual({ max: 100, windowMs: 30000, headers: 'always' });
     expect(config.redisUrl).toBe('redis://redis:6379/0');
     expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:3000']);
     expect(config.overload).toEqual({ maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98 });
-    expect(load({ GATEWAY_RATE_LIMIT_MAX: '5' }).rateLimit).toEqual({ max: 5, windowMs: 60000 });
+    expect(load({ GATEWAY_RATE_LIMIT_MAX: '5' }).rateLimit).toEqual({ max: 5, windowMs: 60000, headers: 'exceeded' });
   });
 
   it.each([
     ['GATEWAY_RATE_LIMIT_MAX', '0'],
     ['GATEWAY_RATE_LIMIT_MAX', 'lots'],
     ['GATEWAY_RATE_LIMIT_WINDOW_MS', '10'],
+    ['GATEWAY_RATE_LIMIT_HEADERS', 'sometimes'],
     ['REDIS_URL', 'http://redis:6379'],
     ['REDIS_URL', 'redis-host:6379'],
     ['GATEWAY_CORS_ORIGINS', '*'],

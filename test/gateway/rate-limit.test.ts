@@ -57,8 +57,27 @@ describe('without GATEWAY_RATE_LIMIT_MAX', () => {
 });
 
 describe('per process (no REDIS_URL)', () => {
-  it('without keys, limits each client address and answers 429 RATE_LIMITED with Retry-After', async () => {
-    const { app } = await gateway({ GATEWAY_RATE_LIMIT_MAX: '3', GATEWAY_RATE_LIMIT_WINDOW_MS: LONG_WINDOW });
+  it('by default, sends the x-ratelimit-* headers with the 429 only', async () => {
+    const { app } = await gateway({ GATEWAY_RATE_LIMIT_MAX: '2', GATEWAY_RATE_LIMIT_WINDOW_MS: LONG_WINDOW });
+    for (let i = 0; i < 2; i++) {
+      const res = await get(app, REGIONS);
+      expect(res.statusCode).toBe(200);
+      expect(Object.keys(res.headers).filter((h) => h.startsWith('x-ratelimit-'))).toEqual([]);
+    }
+    const refused = await get(app, REGIONS);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['x-ratelimit-limit']).toBe('2');
+    expect(refused.headers['x-ratelimit-remaining']).toBe('0');
+    expect(Number(refused.headers['x-ratelimit-reset'])).toBeGreaterThan(3000);
+    expect(refused.headers['retry-after']).toBe(refused.headers['x-ratelimit-reset']);
+  });
+
+  it('refuses an unknown GATEWAY_RATE_LIMIT_HEADERS at startup', async () => {
+    await expect(gateway({ GATEWAY_RATE_LIMIT_MAX: '2', GATEWAY_RATE_LIMIT_HEADERS: 'sometimes' })).rejects.toThrow(/GATEWAY_RATE_LIMIT_HEADERS.*must be exceeded or always/);
+  });
+
+  it('without keys, limits each client address and answers 429 RATE_LIMITED with Retry-After (headers always)', async () => {
+    const { app } = await gateway({ GATEWAY_RATE_LIMIT_MAX: '3', GATEWAY_RATE_LIMIT_WINDOW_MS: LONG_WINDOW, GATEWAY_RATE_LIMIT_HEADERS: 'always' });
     const before = upstream.requests.length;
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -86,7 +105,7 @@ describe('per process (no REDIS_URL)', () => {
   });
 
   it('exempts the probes and the docs', async () => {
-    const { app } = await gateway({ GATEWAY_RATE_LIMIT_MAX: '1', GATEWAY_RATE_LIMIT_WINDOW_MS: LONG_WINDOW });
+    const { app } = await gateway({ GATEWAY_RATE_LIMIT_MAX: '1', GATEWAY_RATE_LIMIT_WINDOW_MS: LONG_WINDOW, GATEWAY_RATE_LIMIT_HEADERS: 'always' });
     for (let i = 0; i < 3; i++) {
       for (const url of ['/healthz', '/readyz', '/docs/json']) {
         const res = await get(app, url);

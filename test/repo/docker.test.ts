@@ -106,6 +106,8 @@ describe('docker-compose.yml, profile "scale": 3 gateway replicas behind one por
   it('shares the rate limits through the Redis service, per API key, in front of the emulator', () => {
     expect(gateway).toMatch(/^ {6}REDIS_URL: redis:\/\/scale-redis:6379$/m);
     expect(gateway).toMatch(/^ {6}GATEWAY_RATE_LIMIT_MAX: \S+$/m);
+    // The README's example reads x-ratelimit-remaining on every answer.
+    expect(gateway).toMatch(/^ {6}GATEWAY_RATE_LIMIT_HEADERS: always$/m);
     expect(gateway).toMatch(/^ {6}GATEWAY_API_KEYS: \S+$/m);
     expect(gateway).toMatch(/^ {6}PORT: "8000"$/m);
     expect(gateway).toMatch(/^ {6}ECS_UPSTREAM_URL: http:\/\/emulator:9000$/m);
