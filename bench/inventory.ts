@@ -16,7 +16,8 @@
  * Then, with EMULATOR_QPS=*=20 and *=5 (another emulator on the same state file), the gateway's inventory again:
  * failed regions, throttled answers, wall time against the quota's lower bound (DescribeInstances calls ÷ 20/s).
  *
- * Every server is a child process; this process only drives them. Knobs: BENCH_INVENTORY_ROUNDS=3,
+ * Every server is a child process; this process only drives them. Knobs: BENCH_INVENTORY_PROFILE=1 (the gateways
+ * under --cpu-prof), BENCH_INVENTORY_ROUNDS=3,
  * BENCH_INVENTORY_LATENCY_MS=100, BENCH_INVENTORY_QPS=20,5 (one quota run per value), BENCH_INVENTORY_OUT=bench/results/inventory.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -56,7 +57,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `node <script>` and waits for `health` to answer 200; `keepStdout` keeps its stdout lines. */
 async function startChild(name: string, script: string, env: Record<string, string>, port: number, health: string, keepStdout = false): Promise<Child> {
-  const proc = spawn(process.execPath, [join(ROOT, script)], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_INVENTORY_PROFILE=1: the gateways run under --cpu-prof (bench/results/profiles; read with profile-summary.js).
+  const profileDir = join(ROOT, 'bench/results/profiles');
+  const nodeArgs = process.env.BENCH_INVENTORY_PROFILE === '1' && name.startsWith('gateway')
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=inventory-${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`] : [];
+  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, script)], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const child: Child = { name, proc, url: `http://127.0.0.1:${port}`, stderr: [], stdout: [] };
   children.add(child);
   let partial = '';

@@ -32,8 +32,10 @@ export interface Config {
   maxWaitMs: number;
   /** `all=true`: the default and the cap of `maxItems` (GATEWAY_MAX_ITEMS). */
   maxItems: number;
-  /** Paging and fan-out jobs: most ECS calls in flight per account and action (GATEWAY_FANOUT_CONCURRENCY). */
+  /** Paging and fan-out jobs: regions one inventory lists at once, and pages one job fetches at once (GATEWAY_FANOUT_CONCURRENCY). */
   fanoutConcurrency: number;
+  /** Paging and fan-out jobs: most ECS calls in flight per account and action, over every job of the process (GATEWAY_ACTION_CONCURRENCY). */
+  actionConcurrency: number;
   /** Retries of a failed ECS call, at most (ECS_MAX_RETRIES); see src/gateway/ecs/retry.ts. */
   maxRetries: number;
   /** Retries may be at most this percentage of calls (ECS_RETRY_BUDGET). */
@@ -118,6 +120,7 @@ const envSchema = z.object({
   GATEWAY_MAX_WAIT_MS: intIn(0, 3_600_000, 120_000),
   GATEWAY_MAX_ITEMS: intIn(1, 1_000_000, 10_000),
   GATEWAY_FANOUT_CONCURRENCY: intIn(1, 256, 8),
+  GATEWAY_ACTION_CONCURRENCY: intIn(1, 1024, 32),
   ECS_MAX_RETRIES: intIn(0, 10, 3),
   ECS_RETRY_BUDGET: intIn(0, 100, 50),
   ECS_CONNECT_TIMEOUT_MS: intIn(1, 600_000, 0),
@@ -209,6 +212,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, sources: Con
     maxWaitMs: e.GATEWAY_MAX_WAIT_MS,
     maxItems: e.GATEWAY_MAX_ITEMS,
     fanoutConcurrency: e.GATEWAY_FANOUT_CONCURRENCY,
+    actionConcurrency: e.GATEWAY_ACTION_CONCURRENCY,
     maxRetries: e.ECS_MAX_RETRIES,
     retryBudgetPercent: e.ECS_RETRY_BUDGET,
     // Unset: the connect timeout is the smaller of 5 s and the deadline; the read timeout is the deadline.

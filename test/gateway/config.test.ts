@@ -47,6 +47,7 @@ describe('loadConfig defaults and values', () => {
       maxWaitMs: 120_000,
       maxItems: 10_000,
       fanoutConcurrency: 8,
+      actionConcurrency: 32,
       maxRetries: 3,
       retryBudgetPercent: 50,
       connectTimeoutMs: 5_000,

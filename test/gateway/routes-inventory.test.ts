@@ -106,6 +106,17 @@ describe('GET /api/inventory/instances', () => {
     ]);
   });
 
+  it('answers non-ASCII ECS text intact, items of several pages and regions in order, with the byte length as Content-Length', async () => {
+    const many = Array.from({ length: 130 }, (_, i) => vm(`i-${i}`, 'cn-shanghai', { OSName: 'Alibaba Cloud Linux 3 64位', InstanceName: `web-${i}-é` }));
+    upstream.reply = ecs({ 'cn-shanghai': many, 'cn-qingdao': [], 'cn-beijing': BEIJING });
+    const res = await get('/api/inventory/instances');
+    expect(res.status).toBe(200);
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+    expect(res.body.items).toEqual([...many, ...BEIJING]);
+    expect(res.body).toMatchObject({ total: 131, groups: { 'cn-shanghai': 130, 'cn-qingdao': 0, 'cn-beijing': 1 } });
+    expect(Object.keys(res.body)).toEqual(['kind', 'total', 'groupBy', 'groups', 'regions', 'items']);
+  });
+
   it('fetches every page of a region holding more than one', async () => {
     const many = Array.from({ length: 230 }, (_, i) => vm(`i-${i}`, 'cn-shanghai'));
     upstream.reply = ecs({ 'cn-shanghai': many, 'cn-qingdao': [] });

@@ -159,6 +159,11 @@ export interface InventoryDeps {
   pageRegion: (regionId: string) => Promise<Item[]>;
   /** Regions in flight at once (GATEWAY_FANOUT_CONCURRENCY). */
   concurrency: number;
+  /**
+   * Told of each region's items (RegionId filled in) as soon as the region is listed, while other regions are
+   * still being listed: the route encodes them there, off the answer's critical path.
+   */
+  onRegion?: ((regionId: string, items: readonly Item[]) => void) | undefined;
   /** Told when the caller went away: no region not yet started is started. */
   signal?: AbortSignal | undefined;
 }
@@ -201,7 +206,8 @@ export async function runInventory(query: InventoryQuery, deps: InventoryDeps): 
   type Outcome = { regionId: string; items: Item[] } | { regionId: string; failure: KeptFailure };
   const outcomes = await mapBounded<string, Outcome>(regionIds, deps.concurrency, async (regionId) => {
     try {
-      const items = await deps.pageRegion(regionId);
+      const items = (await deps.pageRegion(regionId)).map((raw) => (typeof raw.RegionId === 'string' ? raw : { RegionId: regionId, ...raw }));
+      deps.onRegion?.(regionId, items);
       return { regionId, items };
     } catch (err) {
       // The same refusal for every region (the key may not call this action at all): the inventory's own answer.
@@ -222,8 +228,7 @@ export async function runInventory(query: InventoryQuery, deps: InventoryDeps): 
     }
     ok.push(outcome.regionId);
     if ('key' in query.groupBy && query.groupBy.key === 'region') groups[outcome.regionId] = 0;
-    for (const raw of outcome.items) {
-      const item = typeof raw.RegionId === 'string' ? raw : { RegionId: outcome.regionId, ...raw };
+    for (const item of outcome.items) {
       const group = groupOf(spec, query.groupBy, outcome.regionId, item);
       groups[group] = (groups[group] ?? 0) + 1;
       items.push(item);

@@ -23,7 +23,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 export interface FanoutLimiterOptions {
-  /** Most calls in flight per account and action (GATEWAY_FANOUT_CONCURRENCY, default 8). */
+  /** Most calls in flight per account and action (GATEWAY_ACTION_CONCURRENCY, default 32). */
   concurrency: number;
   sleep?: Sleep;
   /** Milliseconds, monotonic enough for deadlines (default Date.now). */

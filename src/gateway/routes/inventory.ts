@@ -127,6 +127,34 @@ function csvOf(kind: InventoryKind, result: InventoryResult, items: readonly Ite
   return stringify(rows, { header: true, columns: columns.map(([name]) => name), cast: { boolean: (b) => String(b) } });
 }
 
+/** The items of one region as JSON array elements, without the brackets, UTF-8. */
+function itemsJson(items: readonly Item[]): Buffer {
+  const text = JSON.stringify(items);
+  return Buffer.from(text.slice(1, -1));
+}
+
+/**
+ * The JSON answer: the result's fields, then `items`, every answering region's items in region order (the
+ * order of `regions.ok`), from the per-region encodings; one Buffer, so its length is known without
+ * scanning a string (ECS text is not all ASCII: OSName reads "64位").
+ */
+function answerJson(result: InventoryResult, encoded: ReadonlyMap<string, Buffer>): Buffer {
+  const head = JSON.stringify(result);
+  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"items":[`)];
+  let first = true;
+  for (const regionId of result.regions.ok) {
+    const part = encoded.get(regionId);
+    if (part === undefined) continue;
+    if (!first) parts.push(COMMA);
+    parts.push(part);
+    first = false;
+  }
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
+}
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
+
 export function inventoryRoutes(deps: RouteDeps) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.withTypeProvider<ZodTypeProvider>().route({
@@ -136,7 +164,7 @@ export function inventoryRoutes(deps: RouteDeps) {
         operationId: 'Inventory_List',
         summary: 'Inventory across regions: every item of a kind in every region, counted',
         description: [
-          'Lists every instance, disk, snapshot or security group in every region of the account (DescribeRegions, or `regions`), all pages, with at most GATEWAY_FANOUT_CONCURRENCY calls in flight per account and action; throttled calls wait for ECS\'s retry-after and are retried, so a big inventory slows down instead of failing.',
+          'Lists every instance, disk, snapshot or security group in every region of the account (DescribeRegions, or `regions`), all pages, GATEWAY_FANOUT_CONCURRENCY regions at a time and at most GATEWAY_ACTION_CONCURRENCY calls in flight per account and action; throttled calls wait for ECS\'s retry-after and are retried, so a big inventory slows down instead of failing.',
           'One region\'s failure never fails the answer: it is listed in `regions.failed` with its code. When no region answers, the answer is an error: the regions\' common code and status when they all failed the same way (e.g. 403 REGION_FORBIDDEN), else 502 INVENTORY_FAILED; `error.failed` lists every region\'s failure.',
           'A key limited to some regions (access policies) lists those with `regions=all`; a region it may not call, named in `regions`, is reported as failed with REGION_FORBIDDEN.',
           'format=csv answers text/csv: a header row, then one row per item (or, with items=false, one row per group).',
@@ -172,10 +200,14 @@ async function inventory(request: FastifyRequest, reply: FastifyReply, deps: Rou
   const action = getAction(spec.action)!;
   // The caller went away: nothing more is started.
   const gone = clientGoneSignal(reply);
+  const withItems = q.items ?? true;
+  // JSON items are encoded region by region as each region is listed, while the others are still in flight.
+  const encoded = withItems && q.format !== 'csv' ? new Map<string, Buffer>() : undefined;
   try {
     const { result, items } = await runInventory({ kind, regions: q.regions === 'all' ? undefined : q.regions, groupBy }, {
       concurrency: jobs.concurrency,
       signal: gone.signal,
+      onRegion: encoded ? (regionId, list) => { if (list.length > 0) encoded.set(regionId, itemsJson(list)); } : undefined,
       listRegions: () => listRegions(request, deps, credentials, gone.signal),
       pageRegion: async (regionId) => {
         authorizeCall(request, { action: action.name, regionId, readOnly: true });
@@ -187,12 +219,11 @@ async function inventory(request: FastifyRequest, reply: FastifyReply, deps: Rou
         return all.items as Item[];
       },
     });
-    const withItems = q.items ?? true;
     if (q.format === 'csv') {
       return reply.type('text/csv; charset=utf-8').send(csvOf(kind, result, items, withItems));
     }
-    const body: InventoryResult = withItems ? { ...result, items } : result;
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify(body) as never);
+    const body = encoded ? answerJson(result, encoded) : Buffer.from(JSON.stringify(result));
+    return reply.type('application/json; charset=utf-8').send(body as never);
   } finally {
     gone.release();
   }
