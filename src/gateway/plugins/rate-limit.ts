@@ -150,7 +150,6 @@ export async function registerRateLimit(app: FastifyInstance, options: { limit: 
     // The plugin instantiates the store itself; this one is built above.
     store: function Store() { return store; } as unknown as NonNullable<RateLimitPluginOptions['store']>,
     keyGenerator: rateLimitKey,
-    allowList: (request) => !isRateLimited(request.url),
     // By default the x-ratelimit-* headers come with 429 answers only: on every answer they cost ~5 µs of the
     // ~250 µs a request takes (bench/README.md, "Cost of metrics and rate limiting"). `always` sends them on
     // every limited answer, for callers that pace themselves by x-ratelimit-remaining.
@@ -165,5 +164,11 @@ export async function registerRateLimit(app: FastifyInstance, options: { limit: 
       return err;
     },
   };
+  // The probes, the docs and /metrics are left out route by route (`config.rateLimit: false`, which the plugin
+  // reads as it hooks each route) rather than by an allowList, which would run, and be awaited, on every request.
+  // This hook runs before the plugin's, which is added next.
+  app.addHook('onRoute', (route) => {
+    if (!isRateLimited(route.url)) route.config = { ...(route.config as object | undefined), rateLimit: false } as typeof route.config;
+  });
   await app.register(fastifyRateLimit, settings);
 }
