@@ -124,11 +124,11 @@ async function main(): Promise<void> {
   let b: Target;
   if (process.env.ROUTE_AB_MODE === 'observe') {
     a = { label: 'bare (`GATEWAY_METRICS=off`, no rate limiting)', app: await gateway({ GATEWAY_METRICS: 'off' }), req: curated };
-    // ROUTE_AB_OBSERVE=metrics or ratelimit: one of the two only (default: both).
+    // ROUTE_AB_OBSERVE=metrics or ratelimit: one of the two only (default: both); none: neither (an A/A run).
     const only = process.env.ROUTE_AB_OBSERVE;
     const env: Record<string, string> = {
-      GATEWAY_METRICS: only === 'ratelimit' ? 'off' : 'on',
-      ...(only === 'metrics' ? {} : { GATEWAY_RATE_LIMIT_MAX: '1000000000' }),
+      GATEWAY_METRICS: only === 'ratelimit' || only === 'none' ? 'off' : 'on',
+      ...(only === 'metrics' || only === 'none' ? {} : { GATEWAY_RATE_LIMIT_MAX: '1000000000' }),
     };
     b = { label: `observed (${Object.entries(env).map(([k, v]) => `\`${k}=${v}\``).join(', ')})`, app: await gateway(env), req: curated };
   } else {
@@ -191,9 +191,30 @@ async function main(): Promise<void> {
     `| B − A CPU µs/request, per pair | | | median ${f(median(diff), 1)} (p25 ${f(q(diff, 0.25), 1)}, p75 ${f(q(diff, 0.75), 1)}) |`,
     '',
   ].join('\n'));
+  // ROUTE_AB_JSON=1: one more line for bench/run.ts, which runs this A/B inside `npm run bench`.
+  if (process.env.ROUTE_AB_JSON === '1') {
+    const result: RouteAbResult = {
+      pairs: PAIRS, batch: BATCH, cpuUs: { a: median(cpu.a), b: median(cpu.b) },
+      ratio: { median: median(inverse), p25: q(inverse, 0.25), p75: q(inverse, 0.75) }, diffUs: median(diff), a: a.label, b: b.label,
+    };
+    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  }
 }
 
-main().catch((err: unknown) => {
+/** The machine-readable line of ROUTE_AB_JSON=1. */
+export const RESULT_PREFIX = 'ROUTE_AB_RESULT ';
+/** B ÷ A CPU per request (median of pairs, quartiles), the medians, and B − A in µs. */
+export interface RouteAbResult {
+  pairs: number;
+  batch: number;
+  cpuUs: { a: number; b: number };
+  ratio: { median: number; p25: number; p75: number };
+  diffUs: number;
+  a: string;
+  b: string;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main().catch((err: unknown) => {
   process.stderr.write(`route-ab failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -17,7 +17,8 @@ import autocannon, { type Result } from 'autocannon';
 import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE, STOP_INSTANCES_BODY, STRUCT_TYPE_URL } from './fixtures.js';
 import type { SignResults } from './sign.js';
 import { cpuMs, rssMb } from './proc.js';
-import { observeCost, observeCostRow, observeCostSection, type ObserveCostResult } from './observe-cost.js';
+import { inProcessObserveCost, observeCost, observeCostRow, observeCostSection, observeInProcessRow, type ObserveCostResult } from './observe-cost.js';
+import type { RouteAbResult } from './route-ab.js';
 import { childEnv, freePort, numberEnv, stopProcess } from './children.js';
 
 // ---- settings -------------------------------------------------------------------------------
@@ -42,6 +43,8 @@ const S = {
   /** The metrics + rate limiting A/B (bench/observe-cost.ts): pairs (0: skipped) and requests per batch. */
   observePairs: numberEnv('BENCH_OBSERVE_PAIRS', 24, 0),
   observeEpochs: numberEnv('BENCH_OBSERVE_EPOCHS', 6, 1),
+  /** The same cost in one process (bench/route-ab.ts, ROUTE_AB_MODE=observe): pairs (0: skipped). */
+  observeInProcessPairs: numberEnv('BENCH_OBSERVE_INPROCESS_PAIRS', 150, 0),
   observeBatch: numberEnv('BENCH_OBSERVE_BATCH', 3000, 100),
 };
 
@@ -380,6 +383,12 @@ async function main(): Promise<void> {
     }, { pairs: S.observePairs, batch: S.observeBatch, epochs: S.observeEpochs });
     log(`metrics + rate limiting: ${observeCostRow(observe)[1]} CPU per request, observed ÷ bare`);
   }
+  let observeInProcess: RouteAbResult | undefined;
+  if (S.observeInProcessPairs > 0) {
+    log(`metrics + rate limiting in one process: ${S.observeInProcessPairs} A/B pairs (route-ab.js)`);
+    observeInProcess = await inProcessObserveCost(S.observeInProcessPairs);
+    log(`metrics + rate limiting in one process: ${observeInProcessRow(observeInProcess)[1]} CPU per request, observed ÷ bare`);
+  }
 
   await stopAll();
   const totalSeconds = (Date.now() - T0) / 1000;
@@ -444,7 +453,8 @@ async function main(): Promise<void> {
     ratioRows.push(['RSS after start-up, gateway − baseline', `${extra >= 0 ? '+' : ''}${fmt(extra, 1)} MB`, `≤ +${GOALS.startupRssOverBaselineMb} MB`,
       `${fmt(median(startup.gateway.rssMb), 1)} MB vs ${fmt(median(startup.baseline.rssMb), 1)} MB`, verdict(extra <= GOALS.startupRssOverBaselineMb)]);
   }
-  if (observe) ratioRows.push(observeCostRow(observe));
+  if (observeInProcess) ratioRows.push(observeInProcessRow(observeInProcess));
+  if (observe) ratioRows.push(observeCostRow(observe, observeInProcess !== undefined));
   const ratiosTable = table(['ratio', 'value', 'target', 'per round', 'verdict'], ratioRows);
 
   let startupSection = '';
