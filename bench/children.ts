@@ -1,5 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/**
+ * Node arguments that write a CPU profile of a child to `<root>/bench/results/profiles/<label>-<time>.cpuprofile`
+ * (read it with profile-summary.js); creates the folder.
+ */
+export function cpuProfileArgs(root: string, label: string): string[] {
+  const dir = join(root, 'bench/results/profiles');
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${label.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`];
+}
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it; it is released before it is returned). */
 export async function freePort(): Promise<number> {

@@ -27,7 +27,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ecs, { DescribeInstancesRequest, DescribeRegionsRequest, RunInstancesRequest } from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { childEnv, freePort, numberEnv, stopProcess } from './children.js';
+import { childEnv, cpuProfileArgs, freePort, numberEnv, stopProcess } from './children.js';
 import { cpuMs } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,9 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Starts `node <script>` and waits for `health` to answer 200; `keepStdout` keeps its stdout lines. */
 async function startChild(name: string, script: string, env: Record<string, string>, port: number, health: string, keepStdout = false): Promise<Child> {
   // BENCH_INVENTORY_PROFILE=1: the gateways run under --cpu-prof (bench/results/profiles; read with profile-summary.js).
-  const profileDir = join(ROOT, 'bench/results/profiles');
-  const nodeArgs = process.env.BENCH_INVENTORY_PROFILE === '1' && name.startsWith('gateway')
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=inventory-${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`] : [];
+  const nodeArgs = process.env.BENCH_INVENTORY_PROFILE === '1' && name.startsWith('gateway') ? cpuProfileArgs(ROOT, `inventory-${name}`) : [];
   const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, script)], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const child: Child = { name, proc, url: `http://127.0.0.1:${port}`, stderr: [], stdout: [] };
   children.add(child);

@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { RESULT_PREFIX, type RouteAbResult } from './route-ab.js';
 /**
  * The cost of metrics and rate limiting on the hot path, measured inside `npm run bench` (bench/run.ts calls
  * `observeCost`): two gateway processes of this checkout, side by side in the same run,
@@ -15,6 +12,8 @@ import { RESULT_PREFIX, type RouteAbResult } from './route-ab.js';
  * process's own (/proc/<pid>/task/<tid>/schedstat). The figure is the median over pairs of observed CPU µs/req ÷ bare
  * CPU µs/req (budget ≤ 1.05×), with the req/s ratio beside it. Machine drift falls on both within a pair.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 export const OBSERVE_BUDGET = 1.05;
 
@@ -53,14 +52,17 @@ const median = (xs: number[]): number => {
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!;
 
 /**
- * BENCH_OBSERVE_ONLY=metrics or ratelimit: the observed gateway has one of the two only (default: both);
- * `none`: neither, an A/A run that shows how far two identical processes differ.
+ * The observed gateway's variables. `only`: `metrics` or `ratelimit`, one of the two (default: both); `none`,
+ * neither: an A/A run that shows how far the two sides differ with nothing between them. Both A/Bs use it
+ * (BENCH_OBSERVE_ONLY here, ROUTE_AB_OBSERVE in route-ab.ts).
  */
-const ONLY = process.env.BENCH_OBSERVE_ONLY;
-export const OBSERVED_ENV: Record<string, string> = {
-  GATEWAY_METRICS: ONLY === 'ratelimit' || ONLY === 'none' ? 'off' : 'on',
-  ...(ONLY === 'metrics' || ONLY === 'none' ? {} : { GATEWAY_RATE_LIMIT_MAX: '1000000000' }),
-};
+export function observedEnv(only: string | undefined): Record<string, string> {
+  return {
+    GATEWAY_METRICS: only === 'ratelimit' || only === 'none' ? 'off' : 'on',
+    ...(only === 'metrics' || only === 'none' ? {} : { GATEWAY_RATE_LIMIT_MAX: '1000000000' }),
+  };
+}
+export const OBSERVED_ENV = observedEnv(process.env.BENCH_OBSERVE_ONLY);
 export const BARE_ENV = { GATEWAY_METRICS: 'off' } as const;
 
 export async function observeCost<C>(deps: ObserveCostDeps<C>, opts: { pairs: number; batch: number; epochs?: number }): Promise<ObserveCostResult> {
@@ -150,6 +152,19 @@ export async function inProcessObserveCost(pairs: number): Promise<RouteAbResult
   const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
   if (!line) throw new Error(`route-ab printed no result line:\n${out}`);
   return JSON.parse(line.slice(RESULT_PREFIX.length)) as RouteAbResult;
+}
+
+/** The machine-readable last line route-ab.ts prints with ROUTE_AB_JSON=1. */
+export const RESULT_PREFIX = 'ROUTE_AB_RESULT ';
+/** B ÷ A CPU per request (median of pairs, quartiles), the medians, and B − A in µs. */
+export interface RouteAbResult {
+  pairs: number;
+  batch: number;
+  cpuUs: { a: number; b: number };
+  ratio: { median: number; p25: number; p75: number };
+  diffUs: number;
+  a: string;
+  b: string;
 }
 
 /** The target's row for the in-process A/B. */

@@ -30,6 +30,7 @@ import { loadConfig } from '../src/gateway/config.js';
 import { processCpuUs as procCpuUs } from './proc.js';
 import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE } from './fixtures.js';
 import { freePort } from './children.js';
+import { observedEnv, RESULT_PREFIX, type RouteAbResult } from './observe-cost.js';
 
 const BATCH = Number(process.env.ROUTE_AB_BATCH ?? 200);
 const CONCURRENCY = Number(process.env.ROUTE_AB_CONCURRENCY ?? 16);
@@ -125,11 +126,7 @@ async function main(): Promise<void> {
   if (process.env.ROUTE_AB_MODE === 'observe') {
     a = { label: 'bare (`GATEWAY_METRICS=off`, no rate limiting)', app: await gateway({ GATEWAY_METRICS: 'off' }), req: curated };
     // ROUTE_AB_OBSERVE=metrics or ratelimit: one of the two only (default: both); none: neither (an A/A run).
-    const only = process.env.ROUTE_AB_OBSERVE;
-    const env: Record<string, string> = {
-      GATEWAY_METRICS: only === 'ratelimit' || only === 'none' ? 'off' : 'on',
-      ...(only === 'metrics' || only === 'none' ? {} : { GATEWAY_RATE_LIMIT_MAX: '1000000000' }),
-    };
+    const env = observedEnv(process.env.ROUTE_AB_OBSERVE);
     b = { label: `observed (${Object.entries(env).map(([k, v]) => `\`${k}=${v}\``).join(', ')})`, app: await gateway(env), req: curated };
   } else {
     const app = await gateway();
@@ -201,20 +198,8 @@ async function main(): Promise<void> {
   }
 }
 
-/** The machine-readable line of ROUTE_AB_JSON=1. */
-export const RESULT_PREFIX = 'ROUTE_AB_RESULT ';
-/** B ÷ A CPU per request (median of pairs, quartiles), the medians, and B − A in µs. */
-export interface RouteAbResult {
-  pairs: number;
-  batch: number;
-  cpuUs: { a: number; b: number };
-  ratio: { median: number; p25: number; p75: number };
-  diffUs: number;
-  a: string;
-  b: string;
-}
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main().catch((err: unknown) => {
+main().catch((err: unknown) => {
   process.stderr.write(`route-ab failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -17,9 +17,8 @@ import autocannon, { type Result } from 'autocannon';
 import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE, STOP_INSTANCES_BODY, STRUCT_TYPE_URL } from './fixtures.js';
 import type { SignResults } from './sign.js';
 import { cpuMs, rssMb } from './proc.js';
-import { inProcessObserveCost, observeCost, observeCostRow, observeCostSection, observeInProcessRow, type ObserveCostResult } from './observe-cost.js';
-import type { RouteAbResult } from './route-ab.js';
-import { childEnv, freePort, numberEnv, stopProcess } from './children.js';
+import { inProcessObserveCost, observeCost, observeCostRow, observeCostSection, observeInProcessRow, type ObserveCostResult, type RouteAbResult } from './observe-cost.js';
+import { childEnv, cpuProfileArgs, freePort, numberEnv, stopProcess } from './children.js';
 
 // ---- settings -------------------------------------------------------------------------------
 
@@ -89,9 +88,7 @@ const children = new Set<Child>();
  * BENCH_GATEWAY_STDOUT=pipe through a pipe read here) and waits until GET /healthz answers.
  */
 async function startChild(name: string, script: string, env: Record<string, string>, port: number): Promise<Child> {
-  const profileDir = join(ROOT, 'bench/results/profiles');
-  const nodeArgs = S.profile.has(name) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
-  if (nodeArgs.length) mkdirSync(profileDir, { recursive: true });
+  const nodeArgs = S.profile.has(name) ? cpuProfileArgs(ROOT, name) : [];
   const pipeStdout = S.gatewayStdout === 'pipe' && (name === 'gateway' || name === 'baseline');
   const proc = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT, env: childEnv({ ...env, HOST: '127.0.0.1', PORT: String(port) }), stdio: ['ignore', pipeStdout ? 'pipe' : 'ignore', 'pipe'],
