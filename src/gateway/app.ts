@@ -120,9 +120,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => client.close());
 
+  // Before every route it counts (the docs, the probes, the API): it hooks each route as it is added.
+  if (config.metrics) registerMetrics(app, { client: client.id });
   await registerDocs(app, { fromRoutes: options.openapiFromRoutes ?? false });
   registerHealth(app);
-  if (config.metrics) registerMetrics(app);
   const waiter = new Waiter({ maxWaitMs: config.maxWaitMs, ...options.wait });
   await registerRoutes(app, { client, defaultCredentials: config.defaultCredentials, waiter, jobs: createJobDeps(config, options.jobs) });
   return app;

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { publishAttempt, upstreamAttempts } from '../../src/gateway/ecs/events.js';
+import { upstreamAttempts } from '../../src/gateway/ecs/events.js';
 import { CREDS, testGateway, type LogCapture } from '../support/gateway.js';
 import { FakeUpstream } from '../support/upstream.js';
 import { startRedis } from '../support/redis.js';
@@ -70,14 +70,63 @@ describe('GET /metrics', () => {
   });
 
   it('counts retries: attempts after the first, from the attempts channel', async () => {
-    const before = sample(await metrics(), 'gateway_upstream_retries_total{action="StopInstances"}') ?? 0;
-    const base = { action: 'StopInstances', startedAt: 0, durationMs: 3, status: 503, code: 'ServiceUnavailable', throttled: false };
-    publishAttempt({ ...base, attempt: 1, willRetry: true });
-    publishAttempt({ ...base, attempt: 2, willRetry: true });
-    publishAttempt({ ...base, attempt: 3, willRetry: false, status: 200, code: 'OK' });
+    const series = { retries: 'gateway_upstream_retries_total{action="DescribeRegions"}', unavailable: 'gateway_upstream_request_duration_seconds_count{action="DescribeRegions",code="ServiceUnavailable"}' };
+    const before = await metrics();
+    // Two 503s, then an answer: a read is retried (ecs/retry.ts).
+    let calls = 0;
+    upstream.reply = () => (++calls <= 2
+      ? { status: 503, body: { RequestId: ECS_REQUEST_ID, Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' } }
+      : { body: { RequestId: ECS_REQUEST_ID, Regions: { Region: [] } } });
+    await request(app.server).get('/api/regions').query(CREDS).expect(200);
+    expect(calls).toBe(3);
     const text = await metrics();
-    expect(sample(text, 'gateway_upstream_retries_total{action="StopInstances"}')! - before).toBe(2);
-    expect(sample(text, 'gateway_upstream_request_duration_seconds_count{action="StopInstances",code="ServiceUnavailable"}')).toBe(2);
+    expect(sample(text, series.retries)! - (sample(before, series.retries) ?? 0)).toBe(2);
+    expect(sample(text, series.unavailable)! - (sample(before, series.unavailable) ?? 0)).toBe(2);
+  });
+
+  it('an app counts the ECS attempts of its own client only, though the channel is process-wide', async () => {
+    const other = await testGateway(upstream.url, { GATEWAY_METRICS: 'off' });
+    try {
+      upstream.reply = { body: { RequestId: ECS_REQUEST_ID, Regions: { Region: [] } } };
+      const series = 'gateway_upstream_request_duration_seconds_count{action="DescribeRegions",code="OK"}';
+      const before = sample(await metrics(), series) ?? 0;
+      await request(other.app.server).get('/api/regions').query(CREDS).expect(200);
+      await request(other.app.server).get('/api/regions').query(CREDS).expect(200);
+      expect(upstream.requests.length).toBeGreaterThanOrEqual(2);
+      expect(sample(await metrics(), series) ?? 0).toBe(before);
+      await request(app.server).get('/api/regions').query(CREDS).expect(200);
+      expect(sample(await metrics(), series)).toBe(before + 1);
+    } finally {
+      await other.app.close();
+    }
+  });
+
+  it('counts every answer exactly, over many batches of observations and a partial one', async () => {
+    const own = await testGateway(upstream.url);
+    try {
+      // 700: more than two full batches of observations (observe/metrics.ts, OBSERVE_BATCH: 256) and a partial one.
+      for (let i = 0; i < 700; i++) expect((await own.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      const text = await metrics(own.app);
+      const labels = 'method="GET",route="/healthz",status_code="200"';
+      expect(sample(text, `gateway_http_request_duration_seconds_count{${labels}}`)).toBe(700);
+      expect(sample(text, `gateway_http_request_duration_seconds_bucket{le="+Inf",${labels}}`)).toBe(700);
+      expect(sample(text, `gateway_http_request_duration_seconds_sum{${labels}}`)).toBeGreaterThan(0);
+      // Nothing is counted twice by a second scrape.
+      expect(sample(await metrics(own.app), `gateway_http_request_duration_seconds_count{${labels}}`)).toBe(700);
+    } finally {
+      await own.app.close();
+    }
+  });
+
+  it('counts the docs, the probes and HEAD requests under their own route patterns', async () => {
+    // /readyz: the next test counts /healthz from zero.
+    await request(app.server).get('/readyz').expect(200);
+    await request(app.server).head('/readyz').expect(200);
+    await request(app.server).get('/docs/json').expect(200);
+    const text = await metrics();
+    expect(sample(text, 'gateway_http_request_duration_seconds_count{method="GET",route="/readyz",status_code="200"}')).toBe(1);
+    expect(sample(text, 'gateway_http_request_duration_seconds_count{method="HEAD",route="/readyz",status_code="200"}')).toBe(1);
+    expect(sample(text, 'gateway_http_request_duration_seconds_count{method="GET",route="/docs/json",status_code="200"}')).toBe(1);
   });
 
   it('every app has its own registry: two apps in one process, each counts only its own requests', async () => {

@@ -282,8 +282,12 @@ function clientClosed(action: string): GatewayError {
   return new GatewayError(499, ErrorCode.clientClosedRequest, `The client closed the connection; ${action} was cancelled`);
 }
 
+let clientCount = 0;
+
 /** Signs ECS RPC calls and sends them over one shared undici dispatcher, retrying what is safe to retry (see ./retry.ts). */
 export class EcsClient {
+  /** This client's number in the process, on every attempt it publishes (events.ts). */
+  readonly id = ++clientCount;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly sweeper: DeadlineSweeper;
@@ -442,7 +446,7 @@ export class EcsClient {
   /** Publishes one settled attempt for metrics and traces (see ./events.ts). */
   private publish(call: EcsCall, attempt: number, startedAt: number, started: number, status: number | undefined, code: string, ecsRequestId: string | undefined, willRetry: boolean): void {
     publishAttempt({
-      action: call.action, regionId: call.regionId, attempt, startedAt, durationMs: performance.now() - started,
+      client: this.id, action: call.action, regionId: call.regionId, attempt, startedAt, durationMs: performance.now() - started,
       status, code, throttled: isThrottled(code), willRetry, ecsRequestId,
     });
   }

@@ -6,6 +6,11 @@ import { channel } from 'node:diagnostics_channel';
  * credentials: nothing here is secret.
  */
 export interface UpstreamAttempt {
+  /**
+   * Which client made the attempt (EcsClient.id, a number unique in the process): the channel is process-wide,
+   * and an app's metrics count the attempts of its own client only.
+   */
+  client: number;
   /** The ECS action. */
   action: string;
   /** The region the call was for, when known. */

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onResponseHookHandler } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { upstreamAttempts, type UpstreamAttempt } from '../ecs/events.js';
+import { addRouteHook } from '../http/route-hooks.js';
 
 /** Latency buckets (seconds) for the gateway's answers and ECS attempts: 5 ms to 30 s. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -24,6 +25,31 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
+/** How many observations a histogram child holds before it hands them to prom-client. */
+const OBSERVE_BATCH = 256;
+
+/**
+ * One histogram child (one label set) whose observations reach prom-client in batches: when OBSERVE_BATCH are
+ * held, and before every scrape (the histogram's `collect`), so /metrics is always exact. prom-client's
+ * observe() builds a label key and looks up the bucket by its bound on every call: ~3 µs a call in the request
+ * path, a fraction of that in a loop (bench/README.md, "Cost of metrics and rate limiting"). Bucketing,
+ * sums and the text format stay prom-client's.
+ */
+class BufferedChild {
+  private readonly values = new Float64Array(OBSERVE_BATCH);
+  private held = 0;
+  constructor(private readonly child: Histogram.Internal<string>) {}
+  observe(value: number): void {
+    this.values[this.held++] = value;
+    if (this.held === OBSERVE_BATCH) this.flush();
+  }
+  flush(): void {
+    const n = this.held;
+    this.held = 0;
+    for (let i = 0; i < n; i++) this.child.observe(this.values[i]!);
+  }
+}
+
 /** The metrics of one app instance, in a registry of its own. */
 export interface GatewayMetrics {
   registry: Registry;
@@ -44,17 +70,21 @@ export interface GatewayMetrics {
  * - `gateway_rate_limit_redis_up`: 1 while the rate-limit counters are shared over Redis, 0 while Redis is
  *   unreachable (per-process counting); absent without REDIS_URL;
  * - the default process metrics (`process_*`, `nodejs_*`).
- * The attempts channel is process-wide: an app counts every ECS attempt made in its process (one gateway
- * per process in production). It unsubscribes when the app closes.
+ * The attempts channel is process-wide; an app counts the attempts of its own ECS client (`options.client`, the
+ * client's id) and unsubscribes when it closes. Register it before the routes: each route gets its own hook.
  */
-export function registerMetrics(app: FastifyInstance): GatewayMetrics {
+export function registerMetrics(app: FastifyInstance, options: { client: number }): GatewayMetrics {
   const registry = new Registry();
+  // Every buffered child of the two histograms, flushed into prom-client before each scrape.
+  const buffered: BufferedChild[] = [];
+  const flushAll = () => { for (const child of buffered) child.flush(); };
   const requests = new Histogram({
     name: 'gateway_http_request_duration_seconds',
     help: 'Time to answer a request, by method, route pattern and HTTP status; _count is the number of requests',
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: BUCKETS,
     registers: [registry],
+    collect: flushAll,
   });
   const upstream = new Histogram({
     name: 'gateway_upstream_request_duration_seconds',
@@ -62,7 +92,13 @@ export function registerMetrics(app: FastifyInstance): GatewayMetrics {
     labelNames: ['action', 'code'] as const,
     buckets: BUCKETS,
     registers: [registry],
+    collect: flushAll,
   });
+  const bufferedChild = (child: Histogram.Internal<string>): BufferedChild => {
+    const b = new BufferedChild(child);
+    buffered.push(b);
+    return b;
+  };
   const retries = new Counter({
     name: 'gateway_upstream_retries_total',
     help: 'ECS attempts that were retries (attempt 2 and later), by ECS action',
@@ -89,33 +125,53 @@ export function registerMetrics(app: FastifyInstance): GatewayMetrics {
     });
   }
 
-  // Children by label values, so the hot path does not hash a label object on every answer.
-  const requestChildren = new Map<string, Histogram.Internal<'method' | 'route' | 'status_code'>>();
+  // Each route observes its own answers, with a hook of its own (added as the route is), so that the hot path
+  // neither builds `request.routeOptions` (a new object on every read) nor a label key: the route's children
+  // are kept by status code. Routes registered after this call are covered, so register it before the routes.
+  const observeAnswers = (route: string, method: string | undefined): onResponseHookHandler => {
+    const children = new Map<string, BufferedChild>();
+    const byStatus = new Map<number, BufferedChild>();
+    const childOf = (requestMethod: string, status: number) => {
+      const key = `${requestMethod} ${status}`;
+      let child = children.get(key);
+      if (!child) {
+        child = bufferedChild(requests.labels(requestMethod, route, String(status)));
+        children.set(key, child);
+      }
+      return child;
+    };
+    return (request, reply, done) => {
+      const status = reply.statusCode;
+      let child: BufferedChild | undefined;
+      if (method === undefined) child = childOf(request.method, status);
+      else if (!(child = byStatus.get(status))) byStatus.set(status, child = childOf(method, status));
+      child.observe(reply.elapsedTime / 1000);
+      done();
+    };
+  };
+  app.addHook('onRoute', (route) => {
+    const hook = observeAnswers(route.url, typeof route.method === 'string' ? route.method : undefined);
+    addRouteHook(route, 'onResponse', hook);
+  });
+  // A request that matched no route (404, or 405 from the method check) has no route hooks of its own.
+  const unmatched = observeAnswers(UNMATCHED_ROUTE, undefined);
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    const status = reply.statusCode;
-    const key = `${request.method} ${status} ${route}`;
-    let child = requestChildren.get(key);
-    if (!child) {
-      child = requests.labels(request.method, route, String(status));
-      requestChildren.set(key, child);
-    }
-    child.observe(reply.elapsedTime / 1000);
+    if (request.is404) return unmatched.call(app, request, reply, done);
     done();
   });
 
-  const upstreamChildren = new Map<string, Histogram.Internal<'action' | 'code'>>();
+  // The attempts of this app's own client (the channel is process-wide), kept by action, then code.
+  const byAction = new Map<string, { codes: Map<string, BufferedChild>; retries: Counter.Internal; throttles: Counter.Internal }>();
   const onAttempt = (message: unknown): void => {
     const event = message as UpstreamAttempt;
-    const key = `${event.action} ${event.code}`;
-    let child = upstreamChildren.get(key);
-    if (!child) {
-      child = upstream.labels(event.action, event.code);
-      upstreamChildren.set(key, child);
-    }
+    if (event.client !== options.client) return;
+    let action = byAction.get(event.action);
+    if (!action) byAction.set(event.action, action = { codes: new Map(), retries: retries.labels(event.action), throttles: throttles.labels(event.action) });
+    let child = action.codes.get(event.code);
+    if (!child) action.codes.set(event.code, child = bufferedChild(upstream.labels(event.action, event.code)));
     child.observe(event.durationMs / 1000);
-    if (event.attempt > 1) retries.labels(event.action).inc();
-    if (event.throttled) throttles.labels(event.action).inc();
+    if (event.attempt > 1) action.retries.inc();
+    if (event.throttled) action.throttles.inc();
   };
   upstreamAttempts.subscribe(onAttempt);
   app.addHook('onClose', (_app, done) => {
