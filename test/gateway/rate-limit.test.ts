@@ -104,6 +104,21 @@ describe('per process (no REDIS_URL)', () => {
     expect(upstream.requests.length - before).toBe(4);
   });
 
+  it('counts a HEAD request once, a 404 and a 405 not at all, and keeps counting over many requests', async () => {
+    const { app } = await gateway({ GATEWAY_RATE_LIMIT_MAX: '300', GATEWAY_RATE_LIMIT_WINDOW_MS: LONG_WINDOW, GATEWAY_RATE_LIMIT_HEADERS: 'always' });
+    const head = await app.inject({ method: 'HEAD', url: REGIONS });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['x-ratelimit-remaining']).toBe('299');
+    // Neither matched a rate-limited route.
+    expect((await get(app, '/no/such/route')).statusCode).toBe(404);
+    expect((await app.inject({ method: 'DELETE', url: REGIONS })).statusCode).toBe(405);
+    for (let i = 0; i < 298; i++) expect((await get(app, REGIONS)).statusCode).toBe(200);
+    const last = await get(app, REGIONS);
+    expect(last.statusCode).toBe(200);
+    expect(last.headers['x-ratelimit-remaining']).toBe('0');
+    expect((await get(app, REGIONS)).statusCode).toBe(429);
+  });
+
   it('exempts the probes and the docs', async () => {
     const { app } = await gateway({ GATEWAY_RATE_LIMIT_MAX: '1', GATEWAY_RATE_LIMIT_WINDOW_MS: LONG_WINDOW, GATEWAY_RATE_LIMIT_HEADERS: 'always' });
     for (let i = 0; i < 3; i++) {
