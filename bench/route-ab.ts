@@ -124,10 +124,17 @@ async function main(): Promise<void> {
   let a: Target;
   let b: Target;
   if (process.env.ROUTE_AB_MODE === 'observe') {
-    a = { label: 'bare (`GATEWAY_METRICS=off`, no rate limiting)', app: await gateway({ GATEWAY_METRICS: 'off' }), req: curated };
     // ROUTE_AB_OBSERVE=metrics or ratelimit: one of the two only (default: both); none: neither (an A/A run).
     const env = observedEnv(process.env.ROUTE_AB_OBSERVE);
-    b = { label: `observed (${Object.entries(env).map(([k, v]) => `\`${k}=${v}\``).join(', ')})`, app: await gateway(env), req: curated };
+    const bLabel = `observed (${Object.entries(env).map(([k, v]) => `\`${k}=${v}\``).join(', ')})`;
+    const aLabel = 'bare (`GATEWAY_METRICS=off`, no rate limiting)';
+    if (process.env.ROUTE_AB_FIRST === 'b') {
+      b = { label: bLabel, app: await gateway(env), req: curated };
+      a = { label: aLabel, app: await gateway({ GATEWAY_METRICS: 'off' }), req: curated };
+    } else {
+      a = { label: aLabel, app: await gateway({ GATEWAY_METRICS: 'off' }), req: curated };
+      b = { label: bLabel, app: await gateway(env), req: curated };
+    }
   } else {
     const app = await gateway();
     a = { label: 'curated `PUT /api/instances/stop`', app, req: curated };
@@ -193,6 +200,7 @@ async function main(): Promise<void> {
     const result: RouteAbResult = {
       pairs: PAIRS, batch: BATCH, cpuUs: { a: median(cpu.a), b: median(cpu.b) },
       ratio: { median: median(inverse), p25: q(inverse, 0.25), p75: q(inverse, 0.75) }, diffUs: median(diff), a: a.label, b: b.label,
+      ratios: inverse, diffs: diff, cpu,
     };
     process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
   }
