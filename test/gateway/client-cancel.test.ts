@@ -7,9 +7,9 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamAttempt } from '../../src/gateway/ecs/events.js';
-import { CREDS, type LogCapture, testGateway } from '../support/gateway.js';
+import { CREDS, type LogCapture, useGatewayWithUpstream } from '../support/gateway.js';
 import { FakeUpstream, gate, type UpstreamReply } from '../support/upstream.js';
 
 let upstream: FakeUpstream;
@@ -17,15 +17,11 @@ let app: FastifyInstance;
 let logs: LogCapture;
 let port: number;
 
+useGatewayWithUpstream((ctx) => ({ upstream, app, logs } = ctx), { ECS_MAX_RETRIES: '3' });
+// After the helper's own beforeAll: the gateway on a real port (its afterAll closes it).
 beforeAll(async () => {
-  upstream = await new FakeUpstream().start();
-  ({ app, logs } = await testGateway(upstream.url, { ECS_MAX_RETRIES: '3' }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as AddressInfo).port;
-});
-afterAll(async () => {
-  await app.close();
-  await upstream.close();
 });
 
 /** Resolves with the first published attempt that `match` accepts. */

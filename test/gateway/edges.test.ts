@@ -3,13 +3,13 @@ import { connect, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ErrorCode, GatewayError, validationError } from '../../src/gateway/errors.js';
 import { FieldAllowlist } from '../../src/gateway/http/allowlist.js';
 import { errorForLog } from '../../src/gateway/http/logging.js';
 import { regionId } from '../../src/gateway/schemas/common.js';
-import { CREDS, testGateway, type LogCapture } from '../support/gateway.js';
+import { CREDS, useGatewayWithUpstream, type LogCapture } from '../support/gateway.js';
 import { FakeUpstream, qs } from '../support/upstream.js';
 
 /**
@@ -24,14 +24,7 @@ const DOCUMENTED_CODES = new Set([...README.slice(README.indexOf('## Errors')).m
 let upstream: FakeUpstream;
 let app: FastifyInstance;
 let logs: LogCapture;
-beforeAll(async () => {
-  upstream = await new FakeUpstream().start();
-  ({ app, logs } = await testGateway(upstream.url, { LOG_LEVEL: 'info' }));
-});
-afterAll(async () => {
-  await app.close();
-  await upstream.close();
-});
+useGatewayWithUpstream((ctx) => ({ upstream, app, logs } = ctx), { LOG_LEVEL: 'info' });
 beforeEach(() => { logs.lines.length = 0; });
 
 interface ErrorAnswer { code: string; message: string; status: number; requestId: string; details?: { location: string; field: string; message: string }[] }

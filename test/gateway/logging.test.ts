@@ -1,17 +1,11 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { CREDS, testGateway, type LogCapture } from '../support/gateway.js';
-import { FakeUpstream } from '../support/upstream.js';
+import { CREDS, useGatewayWithUpstream, type LogCapture } from '../support/gateway.js';
 
-let upstream: FakeUpstream;
 let app: FastifyInstance;
 let logs: LogCapture;
-beforeAll(async () => {
-  upstream = await new FakeUpstream().start();
-  ({ app, logs } = await testGateway(upstream.url, { LOG_LEVEL: 'info' }));
-});
-afterAll(async () => { await app.close(); await upstream.close(); });
+useGatewayWithUpstream((ctx) => ({ app, logs } = ctx), { LOG_LEVEL: 'info' });
 
 const parsed = () => logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string; reqId?: string; req?: { url: string }; res?: { statusCode: number }; responseTime?: number });
 
