@@ -6,6 +6,7 @@ import { ErrorCode, GatewayError, validationError, type FieldIssue } from '../er
 import { objectKeysAt } from '../schemas/fields.js';
 import type { ErrorBody } from '../schemas/envelope.js';
 import { isParametric, type RouteTable } from './methods.js';
+import { addRouteHook } from './route-hooks.js';
 
 type InputLocation = 'body' | 'querystring' | 'params' | 'headers';
 const LOCATIONS = new Set<string>(['body', 'querystring', 'params', 'headers']);
@@ -224,15 +225,18 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
 /**
  * A parametric route takes a path that belongs to a more specific route of other methods
  * (`GET /instances/stop` is not the instance "stop"): answer 405, before the input is looked at.
- * Install it after the hooks that must run first (authentication).
+ * A hook on each parametric route only (added as the route is), so other requests pay nothing; route hooks run
+ * after the app's, so authentication comes first. Install it before the routes.
  */
 export function refuseShadowedMethods(app: FastifyInstance, routes: RouteTable): void {
-  app.addHook('onRequest', (request, _reply, done) => {
-    const url = request.routeOptions.url;
-    if (url === undefined || !isParametric(url)) return done();
-    const path = request.url.split('?')[0] ?? '';
-    const allowed = routes.disallowed(request.method, path, url);
-    done(allowed ? methodNotAllowed(request.method, path, allowed) : undefined);
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    if (!isParametric(url)) return;
+    addRouteHook(route, 'onRequest', (request, _reply, done) => {
+      const path = request.url.split('?')[0] ?? '';
+      const allowed = routes.disallowed(request.method, path, url);
+      done(allowed ? methodNotAllowed(request.method, path, allowed) : undefined);
+    });
   });
 }
 
