@@ -34,7 +34,9 @@ export const REDIS_KEY_PREFIX = 'ecs-gateway:rate-limit:';
 const REDIS_COMMAND_TIMEOUT_MS = 5000;
 
 type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
-interface StoreCtor { new (...args: unknown[]): FastifyRateLimitStore }
+/** What the hook needs of a store: @fastify/rate-limit's `incr` (its `child()` serves the plugin's per-route options, unused here). */
+type CountStore = Pick<FastifyRateLimitStore, 'incr'>;
+interface StoreCtor { new (...args: unknown[]): CountStore }
 
 // The plugin's own stores (same window semantics), used as they are; the package exports them only by path.
 const require = createRequire(import.meta.url);
@@ -56,10 +58,10 @@ export function rateLimitKey(request: FastifyRequest): string {
  * Counts in Redis while it is connected and in this process's memory otherwise, so that a Redis outage
  * neither stops the gateway nor lifts the limit: each replica then holds the limit on its own.
  */
-class FailoverStore implements FastifyRateLimitStore {
+class FailoverStore implements CountStore {
   constructor(
-    private readonly local: FastifyRateLimitStore,
-    private readonly shared: FastifyRateLimitStore | undefined,
+    private readonly local: CountStore,
+    private readonly shared: CountStore | undefined,
     private readonly redis: Redis | undefined,
     private readonly redisState: { failed: (err: Error) => void; answered: () => void },
   ) {}
@@ -76,9 +78,6 @@ class FailoverStore implements FastifyRateLimitStore {
     }, timeWindow, max);
   }
 
-  child(): FastifyRateLimitStore {
-    return this;
-  }
 }
 
 interface RedisState { up: () => boolean; failed: (err: Error) => void; answered: () => void }
