@@ -62,3 +62,31 @@ export function numberEnv(name: string, fallback: number, min = 0, max = Number.
   }
   return n;
 }
+
+/** Keeps the last 50 chunks of a child's stderr in `tail`, for the error that says why it died. */
+export function keepStderrTail(proc: ChildProcess, tail: string[]): void {
+  proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    tail.push(chunk);
+    if (tail.length > 50) tail.shift();
+  });
+}
+
+/**
+ * Waits until GET `url` answers 2xx (polling every 100 ms); throws, with the child's stderr tail, if the process
+ * exits first or 20 s pass.
+ */
+export async function waitUntilReady(proc: ChildProcess, name: string, url: string, stderr: string[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`${name} exited during start-up (${proc.exitCode ?? proc.signalCode}):\n${stderr.join('')}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`${name} did not become ready in 20 s:\n${stderr.join('')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -27,7 +27,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ecs, { DescribeInstancesRequest, DescribeRegionsRequest, RunInstancesRequest } from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { childEnv, cpuProfileArgs, freePort, numberEnv, stopProcess } from './children.js';
+import { childEnv, cpuProfileArgs, freePort, keepStderrTail, numberEnv, stopProcess, waitUntilReady } from './children.js';
 import { cpuMs } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -69,22 +69,10 @@ async function startChild(name: string, script: string, env: Record<string, stri
     partial = lines.pop() ?? '';
     child.stdout.push(...lines);
   });
-  proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    child.stderr.push(chunk);
-    if (child.stderr.length > 50) child.stderr.shift();
-  });
+  keepStderrTail(proc, child.stderr);
   proc.once('exit', () => children.delete(child));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`${name} exited during start-up:\n${child.stderr.join('')}`);
-    try {
-      const res = await fetch(`${child.url}${health}`, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      if (res.ok) return child;
-    } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`${name} did not become ready in 20 s:\n${child.stderr.join('')}`);
-    await sleep(100);
-  }
+  await waitUntilReady(proc, name, `${child.url}${health}`, child.stderr);
+  return child;
 }
 
 

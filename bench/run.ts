@@ -18,7 +18,7 @@ import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROU
 import type { SignResults } from './sign.js';
 import { cpuMs, rssMb } from './proc.js';
 import { inProcessObserveCost, observeCost, observeCostRow, observeCostSection, observeInProcessRow, type InProcessObserveResult, type ObserveCostResult } from './observe-cost.js';
-import { childEnv, cpuProfileArgs, freePort, numberEnv, stopProcess } from './children.js';
+import { childEnv, cpuProfileArgs, freePort, keepStderrTail, numberEnv, stopProcess, waitUntilReady } from './children.js';
 
 // ---- settings -------------------------------------------------------------------------------
 
@@ -98,25 +98,10 @@ async function startChild(name: string, script: string, env: Record<string, stri
   proc.stdout?.resume();
   const child: Child = { name, proc, url: `http://127.0.0.1:${port}`, stderr: [] };
   children.add(child);
-  proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    child.stderr.push(chunk);
-    if (child.stderr.length > 50) child.stderr.shift();
-  });
+  keepStderrTail(proc, child.stderr);
   proc.once('exit', () => children.delete(child));
-
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`${name} exited during start-up (${proc.exitCode ?? proc.signalCode}):\n${child.stderr.join('')}`);
-    }
-    try {
-      const res = await fetch(`${child.url}/healthz`, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      if (res.ok) return child;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`${name} did not become ready in 20 s:\n${child.stderr.join('')}`);
-    await sleep(100);
-  }
+  await waitUntilReady(proc, name, `${child.url}/healthz`, child.stderr);
+  return child;
 }
 
 
