@@ -188,6 +188,27 @@ const missing = (fields: readonly string[], entry: Record<string, unknown>) =>
   fields.filter((f) => typeof entry[f] !== 'string' || entry[f] === '');
 
 /**
+ * A profile's provider once its kind is supported (`needs`: the fields that kind requires) and every needed field
+ * is there; otherwise the problem is recorded and the answer is null.
+ */
+function checkedProfile(s: Sources, where: string, kind: string, needs: readonly string[] | undefined, fields: Record<string, unknown>,
+  unsupported: string, build: () => LibraryCredentials): LibraryCredentials | null {
+  if (!needs) {
+    s.problems.push(`${where}: ${unsupported}`);
+    return null;
+  }
+  const lacking = missing(needs, fields);
+  if (lacking.length > 0) {
+    s.problems.push(`${where} (${kind}) needs ${lacking.join(', ')}`);
+    return null;
+  }
+  const credentials = build();
+  // The library reads the file from its `homedir` field (its own test hook); point it at the one checked here.
+  Object.assign(credentials.provider, { homedir: s.home });
+  return credentials;
+}
+
+/**
  * The provider for a profile, from the CLI config first, then the credentials file (the library's order);
  * undefined when neither has it, null when it is there but unusable (a problem was pushed). `cliName`/`fileName`
  * let the default chain ask for the CLI's `current` profile and the file's `default` one.
@@ -198,38 +219,17 @@ function profileProvider(s: Sources, cliName: string | undefined, fileName: stri
   if (cliProfile && cliName) {
     const where = `profile "${cliName}" of ${s.cliPath}`;
     const mode = typeof cliProfile.mode === 'string' ? cliProfile.mode : '';
-    const needs = CLI_MODES[mode];
-    if (!needs) {
-      s.problems.push(`${where}: mode ${JSON.stringify(mode)} is not supported (${Object.keys(CLI_MODES).join(', ')})`);
-      return null;
-    }
-    const lacking = missing(needs, cliProfile);
-    if (lacking.length > 0) {
-      s.problems.push(`${where} (mode ${mode}) needs ${lacking.join(', ')}`);
-      return null;
-    }
-    const provider = CLIProfileCredentialsProvider.builder().withProfileName(cliName).build();
-    // The library reads the file from its `homedir` field (its own test hook); point it at the one checked here.
-    Object.assign(provider, { homedir: s.home });
-    return new LibraryCredentials('cli_profile', `${where} (mode ${mode})`, provider);
+    return checkedProfile(s, where, `mode ${mode}`, CLI_MODES[mode], cliProfile,
+      `mode ${JSON.stringify(mode)} is not supported (${Object.keys(CLI_MODES).join(', ')})`,
+      () => new LibraryCredentials('cli_profile', `${where} (mode ${mode})`, CLIProfileCredentialsProvider.builder().withProfileName(cliName).build()));
   }
   const section = fileName ? s.credentialsFile()?.[fileName] : undefined;
   if (section && fileName) {
     const where = `profile [${fileName}] of ${s.filePath}`;
     const type = typeof section.type === 'string' ? section.type : undefined;
-    const needs = type ? FILE_TYPES[type] : undefined;
-    if (!needs) {
-      s.problems.push(`${where}: ${type ? `type ${JSON.stringify(type)} is not supported` : 'needs a type'} (type = ${Object.keys(FILE_TYPES).join(', ')}; for an STS token use ALIBABA_CLOUD_SECURITY_TOKEN or the CLI's StsToken mode)`);
-      return null;
-    }
-    const lacking = missing(needs, section);
-    if (lacking.length > 0) {
-      s.problems.push(`${where} (type ${type}) needs ${lacking.join(', ')}`);
-      return null;
-    }
-    const provider = ProfileCredentialsProvider.builder().withProfileName(fileName).build();
-    Object.assign(provider, { homedir: s.home });
-    return new LibraryCredentials('profile', `${where} (type ${type})`, provider);
+    return checkedProfile(s, where, `type ${type}`, type ? FILE_TYPES[type] : undefined, section,
+      `${type ? `type ${JSON.stringify(type)} is not supported` : 'needs a type'} (type = ${Object.keys(FILE_TYPES).join(', ')}; for an STS token use ALIBABA_CLOUD_SECURITY_TOKEN or the CLI's StsToken mode)`,
+      () => new LibraryCredentials('profile', `${where} (type ${type})`, ProfileCredentialsProvider.builder().withProfileName(fileName).build()));
   }
   return undefined;
 }
