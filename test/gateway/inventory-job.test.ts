@@ -55,6 +55,36 @@ describe('runInventory', () => {
     expect(await count('tag:env')).toEqual(['tag:env', { prod: 1, [NO_VALUE]: 1, dev: 1 }]);
   });
 
+  it('keepItems false: the same counts, in the same group order, whatever order the regions finish in; no items kept', async () => {
+    const fleet = {
+      r1: [inst('i-1', { Status: 'Stopped' }), inst('i-2', { Status: 'Starting' })],
+      r2: [inst('i-3'), inst('i-4', { Status: 'Stopped' })],
+      r3: [inst('i-5', { Status: 'Pending' })],
+    };
+    // r1 answers last: its groups must still come first.
+    const order = ['r3', 'r2', 'r1'];
+    const released: string[] = [];
+    const slow = (keepItems: boolean): InventoryDeps => ({
+      ...deps(fleet), keepItems,
+      pageRegion: async (regionId) => {
+        while (order[released.length] !== regionId) await new Promise((r) => setTimeout(r, 1));
+        released.push(regionId);
+        return fleet[regionId as keyof typeof fleet];
+      },
+    });
+    const seen: string[] = [];
+    const kept = await runInventory({ kind: 'instances', groupBy: { key: 'status' } }, deps(fleet));
+    const lean = await runInventory({ kind: 'instances', groupBy: { key: 'status' } }, { ...slow(false), onRegion: (regionId, list) => seen.push(`${regionId}:${list.length}`) });
+    expect(released).toEqual(['r3', 'r2', 'r1']);
+    expect(lean.result).toEqual(kept.result);
+    expect(Object.keys(lean.result.groups)).toEqual(['Stopped', 'Starting', 'Running', 'Pending']);
+    expect(lean.result.total).toBe(5);
+    expect(lean.items).toEqual([]);
+    expect(kept.items.map((i) => i.InstanceId)).toEqual(['i-1', 'i-2', 'i-3', 'i-4', 'i-5']);
+    // onRegion still sees every region's items, as each finishes.
+    expect(seen).toEqual(['r3:1', 'r2:2', 'r1:2']);
+  });
+
   it('reports a failing region with its code and message and keeps the others', async () => {
     const d = deps({
       'cn-hangzhou': [inst('i-1')],

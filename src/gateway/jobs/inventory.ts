@@ -166,6 +166,11 @@ export interface InventoryDeps {
   onRegion?: ((regionId: string, items: readonly Item[]) => void) | undefined;
   /** Told when the caller went away: no region not yet started is started. */
   signal?: AbortSignal | undefined;
+  /**
+   * Whether the answer needs every item (the CSV rows); default true. False: each region's items are counted as
+   * the region is listed and let go (after `onRegion`), so a large inventory does not hold them to the end.
+   */
+  keepItems?: boolean | undefined;
 }
 
 /** What to list and how to count it. */
@@ -202,13 +207,22 @@ function failureOf(regionId: string, err: unknown): KeptFailure {
  */
 export async function runInventory(query: InventoryQuery, deps: InventoryDeps): Promise<{ result: InventoryResult; items: Item[] }> {
   const spec = KINDS[query.kind];
+  const keepItems = deps.keepItems ?? true;
   const regionIds = query.regions ? [...query.regions] : await deps.listRegions();
-  type Outcome = { regionId: string; items: Item[] } | { regionId: string; failure: KeptFailure };
+  // A region's counts by group, in the order its items first name them; merged in region order below, so the
+  // answer's groups come in the same order whatever order the regions finish in.
+  type Listed = { regionId: string; total: number; groups: Map<string, number>; items: Item[] | undefined };
+  type Outcome = Listed | { regionId: string; failure: KeptFailure };
   const outcomes = await mapBounded<string, Outcome>(regionIds, deps.concurrency, async (regionId) => {
     try {
       const items = (await deps.pageRegion(regionId)).map((raw) => (typeof raw.RegionId === 'string' ? raw : { RegionId: regionId, ...raw }));
       deps.onRegion?.(regionId, items);
-      return { regionId, items };
+      const groups = new Map<string, number>();
+      for (const item of items) {
+        const group = groupOf(spec, query.groupBy, regionId, item);
+        groups.set(group, (groups.get(group) ?? 0) + 1);
+      }
+      return { regionId, total: items.length, groups, items: keepItems ? items : undefined };
     } catch (err) {
       // The same refusal for every region (the key may not call this action at all): the inventory's own answer.
       if (err instanceof GatewayError && err.code === ErrorCode.actionForbidden) throw err;
@@ -221,6 +235,7 @@ export async function runInventory(query: InventoryQuery, deps: InventoryDeps): 
   const ok: string[] = [];
   const failed: KeptFailure[] = [];
   const items: Item[] = [];
+  let total = 0;
   for (const outcome of outcomes) {
     if ('failure' in outcome) {
       failed.push(outcome.failure);
@@ -228,15 +243,13 @@ export async function runInventory(query: InventoryQuery, deps: InventoryDeps): 
     }
     ok.push(outcome.regionId);
     if ('key' in query.groupBy && query.groupBy.key === 'region') groups[outcome.regionId] = 0;
-    for (const item of outcome.items) {
-      const group = groupOf(spec, query.groupBy, outcome.regionId, item);
-      groups[group] = (groups[group] ?? 0) + 1;
-      items.push(item);
-    }
+    for (const [group, count] of outcome.groups) groups[group] = (groups[group] ?? 0) + count;
+    total += outcome.total;
+    if (outcome.items) for (const item of outcome.items) items.push(item);
   }
   if (ok.length === 0) throw noRegionAnswered(query.kind, failed);
   const result: InventoryResult = {
-    kind: query.kind, total: items.length, groupBy: groupByText(query.groupBy), groups, regions: { ok, failed: failed.map(publicFailure) },
+    kind: query.kind, total, groupBy: groupByText(query.groupBy), groups, regions: { ok, failed: failed.map(publicFailure) },
   };
   return { result, items };
 }

@@ -208,6 +208,8 @@ async function inventory(request: FastifyRequest, reply: FastifyReply, deps: Rou
       concurrency: jobs.concurrency,
       signal: gone.signal,
       onRegion: encoded ? (regionId, list) => { if (list.length > 0) encoded.set(regionId, itemsJson(list)); } : undefined,
+      // Only CSV rows need the items at the end; JSON has them encoded by then, counts never need them.
+      keepItems: withItems && q.format === 'csv',
       listRegions: () => listRegions(request, deps, credentials, gone.signal),
       pageRegion: async (regionId) => {
         authorizeCall(request, { action: action.name, regionId, readOnly: true });
