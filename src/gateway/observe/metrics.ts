@@ -40,6 +40,8 @@ class BufferedChild {
   private held = 0;
   constructor(private readonly child: Histogram.Internal<string>) {}
   observe(value: number): void {
+    // prom-client refuses a non-finite value (it throws); never hold one for a later flush to throw on.
+    if (!Number.isFinite(value)) return;
     this.values[this.held++] = value;
     if (this.held === OBSERVE_BATCH) this.flush();
   }
