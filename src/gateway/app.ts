@@ -11,7 +11,7 @@ import { loggingOptions } from './http/logging.js';
 import { RouteTable } from './http/methods.js';
 import { keyCheck, registerAuth } from './plugins/auth.js';
 import { registerDocs } from './plugins/docs.js';
-import { DRAIN_FACTOR, frameworkErrorHandler, registerErrorHandling, registerMethodCheck } from './plugins/errors.js';
+import { DRAIN_FACTOR, frameworkErrorHandler, registerErrorHandling, registerMethodCheck, type UnroutedObservers } from './plugins/errors.js';
 import { registerHealth } from './plugins/health.js';
 import { registerCors } from './plugins/cors.js';
 import { registerProtection } from './plugins/protection.js';
@@ -59,6 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const routes = new RouteTable();
   const drainLimitBytes = DRAIN_FACTOR * config.bodyLimitBytes;
   const requireKey = keyCheck(config.apiKeys);
+  const unrouted: UnroutedObservers = [];
   const app: FastifyInstance = Fastify({
     ...loggingOptions(config.logLevel, allowlist, options.logStream),
     bodyLimit: config.bodyLimitBytes,
@@ -71,7 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestTimeout: serverTimeoutMs(config),
     keepAliveTimeout: 72_000,
     clientErrorHandler,
-    frameworkErrors: frameworkErrorHandler(requireKey, drainLimitBytes),
+    frameworkErrors: frameworkErrorHandler(requireKey, drainLimitBytes, unrouted),
   });
   app.addHook('onRoute', (route) => {
     routes.add(route.method, route.url);
@@ -121,7 +122,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => client.close());
 
   // Before every route it counts (the docs, the probes, the API): it hooks each route as it is added.
-  if (config.metrics) registerMetrics(app, { client: client.id });
+  if (config.metrics) registerMetrics(app, { client: client.id, unrouted });
   await registerDocs(app, { fromRoutes: options.openapiFromRoutes ?? false });
   registerHealth(app);
   const waiter = new Waiter({ maxWaitMs: config.maxWaitMs, ...options.wait });

@@ -118,6 +118,22 @@ describe('GET /metrics', () => {
     }
   });
 
+  it('counts an answer the router gave before any route ran (a malformed path) as unmatched', async () => {
+    const own = await testGateway(upstream.url);
+    try {
+      const bad = await own.app.inject({ method: 'GET', url: '/api/instances/%E0%A4%A' });
+      expect(bad.statusCode).toBe(400);
+      const missing = await own.app.inject({ method: 'GET', url: '/no/such/route' });
+      expect(missing.statusCode).toBe(404);
+      const text = await metrics(own.app);
+      expect(sample(text, 'gateway_http_request_duration_seconds_count{method="GET",route="unmatched",status_code="400"}')).toBe(1);
+      expect(sample(text, 'gateway_http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"}')).toBe(1);
+      expect(text).not.toContain('%E0');
+    } finally {
+      await own.app.close();
+    }
+  });
+
   it('counts the docs, the probes and HEAD requests under their own route patterns', async () => {
     // /readyz: the next test counts /healthz from zero.
     await request(app.server).get('/readyz').expect(200);

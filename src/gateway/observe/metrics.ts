@@ -2,6 +2,7 @@ import type { FastifyInstance, onResponseHookHandler } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { upstreamAttempts, type UpstreamAttempt } from '../ecs/events.js';
 import { addRouteHook } from '../http/route-hooks.js';
+import type { UnroutedObservers } from '../plugins/errors.js';
 
 /** Latency buckets (seconds) for the gateway's answers and ECS attempts: 5 ms to 30 s. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -63,7 +64,8 @@ export interface GatewayMetrics {
  * GET /metrics in the Prometheus text format (prom-client), behind the gateway key like every route that is
  * neither a probe nor the docs (plugins/auth.ts). Metrics:
  * - `gateway_http_request_duration_seconds{method,route,status_code}`: every answer, by route pattern
- *   (`/api/instances/:instanceId`, never the raw URL; `unmatched` for a 404 that matched no route);
+ *   (`/api/instances/:instanceId`, never the raw URL; `unmatched` for an answer no route gave: 404, 405, a
+ *   malformed path);
  *   its `_count` is the number of requests.
  * - `gateway_upstream_request_duration_seconds{action,code}`: every ECS attempt, by action and ECS code
  *   (`OK`, `Throttling.User`, `UPSTREAM_TIMEOUT` …), from the attempts channel (ecs/events.ts);
@@ -75,7 +77,7 @@ export interface GatewayMetrics {
  * The attempts channel is process-wide; an app counts the attempts of its own ECS client (`options.client`, the
  * client's id) and unsubscribes when it closes. Register it before the routes: each route gets its own hook.
  */
-export function registerMetrics(app: FastifyInstance, options: { client: number }): GatewayMetrics {
+export function registerMetrics(app: FastifyInstance, options: { client: number; unrouted?: UnroutedObservers | undefined }): GatewayMetrics {
   const registry = new Registry();
   // Every buffered child of the two histograms, flushed into prom-client before each scrape.
   const buffered: BufferedChild[] = [];
@@ -161,6 +163,8 @@ export function registerMetrics(app: FastifyInstance, options: { client: number 
     if (request.is404) return unmatched.call(app, request, reply, done);
     done();
   });
+  // Nor has an answer the router gave before any route or hook ran (a malformed path): counted as unmatched too.
+  options.unrouted?.push((request, reply) => { unmatched.call(app, request, reply, () => {}); });
 
   // The attempts of this app's own client (the channel is process-wide), kept by action, then code.
   const byAction = new Map<string, { codes: Map<string, BufferedChild>; retries: Counter.Internal; throttles: Counter.Internal }>();

@@ -6,6 +6,12 @@ import type { RouteTable } from '../http/methods.js';
 import type { KeyCheck } from './auth.js';
 import { isPublicPath } from './docs.js';
 
+/**
+ * Told of each answer the router gave before any route or hook ran (see frameworkErrorHandler), once it is
+ * sent: the metrics count these under the `unmatched` route. Filled after the app is built, read per answer.
+ */
+export type UnroutedObservers = ((request: FastifyRequest, reply: FastifyReply) => void)[];
+
 /** How many times the body limit the gateway reads and discards of a refused body, so its client reads the answer. */
 export const DRAIN_FACTOR = 4;
 
@@ -13,10 +19,13 @@ export const DRAIN_FACTOR = 4;
  * Errors the router raises before any route or hook runs (a path segment over 100 characters,
  * malformed percent-encoding in the path): the same shape, key check, header and log as the rest.
  */
-export function frameworkErrorHandler(requireKey: KeyCheck | undefined, drainLimitBytes: number) {
+export function frameworkErrorHandler(requireKey: KeyCheck | undefined, drainLimitBytes: number, unrouted: UnroutedObservers = []) {
   return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    // No route runs, so neither do the hooks that log a request's completion: log it here.
-    reply.raw.once('finish', () => logCompletion(null, request, reply));
+    // No route runs, so neither do the hooks that log and count a request's answer: log it, and tell the observers.
+    reply.raw.once('finish', () => {
+      logCompletion(null, request, reply);
+      for (const observe of unrouted) observe(request, reply);
+    });
     reply.header('x-request-id', request.id);
     const checked = requireKey && !isPublicPath(request.url) ? requireKey(request, reply) : Promise.resolve();
     checked.then(() => err, (authErr: unknown) => authErr)
