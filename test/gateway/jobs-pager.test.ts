@@ -5,7 +5,7 @@ import type { EcsResult } from '../../src/gateway/ecs/client.js';
 import type { WireParams } from '../../src/gateway/ecs/signer.js';
 import { GatewayError } from '../../src/gateway/errors.js';
 import { FanoutLimiter } from '../../src/gateway/jobs/limiter.js';
-import { collectAll, isPageable, pageAll, pagingPlan } from '../../src/gateway/jobs/pager.js';
+import { collectAll, isPageable, PAGE_SIZE_MAX, pageAll, pagingPlan } from '../../src/gateway/jobs/pager.js';
 
 const action = (name: string): Action => getAction(name)!;
 
@@ -44,6 +44,18 @@ describe('pagingPlan', () => {
     expect(pagingPlan(action('DescribeKeyPairs'))).toEqual({ mode: 'pageNumber', sizeParam: 'PageSize', pageSize: 50 });
     expect(pagingPlan(action('ListTagResources'))).toEqual({ mode: 'nextToken', sizeParam: undefined, pageSize: undefined });
     expect(pagingPlan(action('DescribeInstances'), {}, { prefer: 'pageNumber' })).toEqual({ mode: 'pageNumber', sizeParam: 'PageSize', pageSize: 100 });
+  });
+
+  it('a PageSize never borrows the MaxResults maximum: the reference\'s PageSize cap, else 50', () => {
+    const pageSize = (name: string, params = {}) => pagingPlan(action(name), params, { prefer: 'pageNumber' });
+    expect(pageSize('DescribeDisks')).toEqual({ mode: 'pageNumber', sizeParam: 'PageSize', pageSize: 100 });
+    expect(pageSize('DescribeDisks', { MaxResults: '300' }).pageSize).toBe(100);
+    expect(pageSize('DescribeDisks', { PageSize: '40' }).pageSize).toBe(40);
+    expect(pageSize('DescribeSecurityGroups').pageSize).toBe(50);
+    expect(pageSize('DescribeSnapshots').pageSize).toBe(100);
+    expect(Object.keys(PAGE_SIZE_MAX).sort()).toEqual(['DescribeDisks', 'DescribeInstances', 'DescribeSecurityGroups', 'DescribeSnapshots']);
+    // NextToken still takes its own maximum.
+    expect(pagingPlan(action('DescribeSecurityGroups')).pageSize).toBe(100);
   });
 
   it('keeps a size the caller gave within the limit, never asks more than maxItems, nor less than the minimum', () => {
