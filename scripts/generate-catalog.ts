@@ -12,7 +12,7 @@
  *   @example, @deprecated, and the limits they state in a fixed form;
  * - the response models (`XxxResponseBody`): the list path for paging and the secret response fields;
  * - overrides.json: what the SDK cannot say (string parameters that carry JSON, fractional numbers, secrets,
- *   ambiguous list paths). Every entry must match the SDK, or generation fails.
+ *   ambiguous list paths, PageSize maxima its docs leave out). Every entry must match the SDK, or generation fails.
  * Reading the SDK (models, doc comments, client methods) is scripts/lib/sdk-models.ts, shared with
  * scripts/generate-emulator-catalog.ts.
  */
@@ -155,6 +155,7 @@ interface Overrides {
   secretParams: Record<string, string[]>;
   secretResponseFields: Record<string, string[]>;
   listPath: Record<string, string | null>;
+  pageSizeMax: Record<string, number>;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -427,7 +428,15 @@ function buildAction(method: ClientMethod, sdk: Record<string, unknown>, shared:
   if (top.has('NextToken')) {
     paging.nextToken = pagingStyle(top.get('MaxResults'), top.has('MaxResults') ? 'MaxResults' : undefined, docOf('MaxResults'));
   }
-  if (top.has('PageNumber') && top.has('PageSize')) paging.pageNumber = pagingStyle(top.get('PageSize'), 'PageSize', docOf('PageSize'));
+  if (top.has('PageNumber') && top.has('PageSize')) {
+    paging.pageNumber = pagingStyle(top.get('PageSize'), 'PageSize', docOf('PageSize'));
+    const max = overrides.pageSizeMax[action];
+    if (max !== undefined) {
+      if (paging.pageNumber.maxSize !== undefined) throw new Error(`overrides.pageSizeMax.${action}: the SDK's docs already state ${paging.pageNumber.maxSize}`);
+      paging.pageNumber.maxSize = max;
+      used.add(`pageSizeMax:${action}`);
+    }
+  }
   const arrays: { path: string; objects: boolean }[] = [];
   responseArrays(body, '', 0, arrays);
   let list: string | undefined;
@@ -479,6 +488,7 @@ function checkOverridesUsed({ overrides, used, jsonLooking, undecided }: Omit<Ct
     for (const path of paths) if (!used.has(`notRequired:${action}:${path}`)) stale.push(`notRequired.${action}.${path}`);
   }
   for (const action of Object.keys(overrides.listPath)) if (!used.has(`listPath:${action}`)) stale.push(`listPath.${action}`);
+  for (const action of Object.keys(overrides.pageSizeMax)) if (!used.has(`pageSizeMax:${action}`)) stale.push(`pageSizeMax.${action}`);
   // A string parameter the docs show as JSON must be decided: jsonValued or notJsonValued.
   for (const [key, why] of jsonLooking) {
     const [action, path] = key.split(':') as [string, string];

@@ -5,7 +5,7 @@ import type { EcsResult } from '../../src/gateway/ecs/client.js';
 import type { WireParams } from '../../src/gateway/ecs/signer.js';
 import { GatewayError } from '../../src/gateway/errors.js';
 import { FanoutLimiter } from '../../src/gateway/jobs/limiter.js';
-import { collectAll, isPageable, PAGE_SIZE_MAX, pageAll, pagingPlan } from '../../src/gateway/jobs/pager.js';
+import { collectAll, isPageable, pageAll, pagingPlan } from '../../src/gateway/jobs/pager.js';
 
 const action = (name: string): Action => getAction(name)!;
 
@@ -53,7 +53,10 @@ describe('pagingPlan', () => {
     expect(pageSize('DescribeDisks', { PageSize: '40' }).pageSize).toBe(40);
     expect(pageSize('DescribeSecurityGroups').pageSize).toBe(50);
     expect(pageSize('DescribeSnapshots').pageSize).toBe(100);
-    expect(Object.keys(PAGE_SIZE_MAX).sort()).toEqual(['DescribeDisks', 'DescribeInstances', 'DescribeSecurityGroups', 'DescribeSnapshots']);
+    // The catalog states these caps (overrides.json pageSizeMax); without one a PageSize is 50, never MaxResults' cap.
+    expect(action('DescribeSecurityGroups').paging?.pageNumber?.maxSize).toBe(50);
+    expect(pageSize('DescribeNetworkInterfaces').pageSize).toBe(50);
+    expect(pagingPlan(action('DescribeNetworkInterfaces')).pageSize).toBe(500);
     // NextToken still takes its own maximum.
     expect(pagingPlan(action('DescribeSecurityGroups')).pageSize).toBe(100);
   });

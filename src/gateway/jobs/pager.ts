@@ -98,14 +98,6 @@ export interface PagingPlan {
 
 /** The page size used when the catalog states no maximum (the smallest common ECS maximum: never refused). */
 export const DEFAULT_PAGE_SIZE = 50;
-/**
- * PageSize maxima the catalog does not state, from the ECS API reference (the emulator enforces the same): the
- * inventory's actions, which page by PageNumber/PageSize. Any other PageSize without a stated maximum is
- * DEFAULT_PAGE_SIZE.
- */
-export const PAGE_SIZE_MAX: Readonly<Record<string, number>> = {
-  DescribeInstances: 100, DescribeDisks: 100, DescribeSnapshots: 100, DescribeSecurityGroups: 50,
-};
 
 /** The paging parameters the pager owns; dropped from the first call's params. */
 export const PAGING_PARAMS: readonly string[] = ['NextToken', 'PageNumber', 'MaxResults', 'PageSize'];
@@ -140,9 +132,9 @@ export function pagingPlan(action: Action, params: WireParams = {}, options: { m
   if (!sizeParam) return { mode, sizeParam: undefined, pageSize: undefined };
   const other = mode === 'nextToken' ? paging.pageNumber : paging.nextToken;
   // A PageSize never borrows the MaxResults maximum: ECS caps the two apart (DescribeDisks: MaxResults ≤ 500,
-  // PageSize ≤ 100; DescribeSecurityGroups: 100 and 50) and refuses a PageSize over its own cap.
-  const max = style.maxSize
-    ?? (sizeParam === 'PageSize' ? PAGE_SIZE_MAX[action.name] ?? DEFAULT_PAGE_SIZE : other?.maxSize ?? DEFAULT_PAGE_SIZE);
+  // PageSize ≤ 100) and refuses a PageSize over its own cap. The catalog states the PageSize caps it knows
+  // (from the docs, or overrides.json `pageSizeMax`).
+  const max = style.maxSize ?? (sizeParam === 'PageSize' ? undefined : other?.maxSize) ?? DEFAULT_PAGE_SIZE;
   const param = action.params.find((p) => p.name === sizeParam);
   const min = param && 'minimum' in param && typeof param.minimum === 'number' ? param.minimum : 1;
   const asked = positiveInt(params[sizeParam]) ?? positiveInt(params.MaxResults) ?? positiveInt(params.PageSize);
