@@ -138,14 +138,13 @@ interface KeptFailure extends RegionFailure {
   status: number;
 }
 
-/** The JSON answer (see README, "Inventory across regions"). */
+/** The JSON answer but its `items`, which the route appends (see README, "Inventory across regions"). */
 export interface InventoryResult {
   kind: InventoryKind;
   total: number;
   groupBy: string;
   groups: Record<string, number>;
   regions: { ok: string[]; failed: RegionFailure[] };
-  items?: Item[];
 }
 
 /** What an inventory needs from its caller. */

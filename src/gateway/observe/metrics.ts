@@ -130,25 +130,16 @@ export function registerMetrics(app: FastifyInstance, options: { client: number;
   }
 
   // Each route observes its own answers, with a hook of its own (added as the route is), so that the hot path
-  // neither builds `request.routeOptions` (a new object on every read) nor a label key: the route's children
-  // are kept by status code. Routes registered after this call are covered, so register it before the routes.
+  // neither builds `request.routeOptions` (a new object on every read) nor a label key: a route of one method
+  // keeps its children by status code; the unmatched answers and a route of several methods, by method and status.
+  // Routes registered after this call are covered, so register it before the routes.
   const observeAnswers = (route: string, method: string | undefined): onResponseHookHandler => {
-    const children = new Map<string, BufferedChild>();
-    const byStatus = new Map<number, BufferedChild>();
-    const childOf = (requestMethod: string, status: number) => {
-      const key = `${requestMethod} ${status}`;
-      let child = children.get(key);
-      if (!child) {
-        child = bufferedChild(requests.labels(requestMethod, route, String(status)));
-        children.set(key, child);
-      }
-      return child;
-    };
+    const children = new Map<number | string, BufferedChild>();
     return (request, reply, done) => {
       const status = reply.statusCode;
-      let child: BufferedChild | undefined;
-      if (method === undefined) child = childOf(request.method, status);
-      else if (!(child = byStatus.get(status))) byStatus.set(status, child = childOf(method, status));
+      const key = method === undefined ? `${request.method} ${status}` : status;
+      let child = children.get(key);
+      if (!child) children.set(key, child = bufferedChild(requests.labels(method ?? request.method, route, String(status))));
       child.observe(reply.elapsedTime / 1000);
       done();
     };
