@@ -22,16 +22,12 @@ import type { FastifyRequest } from 'fastify';
 import { EcsClient, type EcsCall } from '../src/gateway/ecs/client.js';
 import { cancelOnClientGone } from '../src/gateway/http/client-gone.js';
 import { freePort } from './children.js';
+import { median } from './stats.js';
 
 const BATCH = Number(process.env.CANCEL_AB_BATCH ?? 500);
 const CONCURRENCY = Number(process.env.CANCEL_AB_CONCURRENCY ?? 16);
 const ROUNDS = Number(process.env.CANCEL_AB_ROUNDS ?? 30);
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 
 type Variant = 'none' | 'socket' | 'abortcontroller';

@@ -24,6 +24,7 @@ import autocannon from 'autocannon';
 import { REQUEST_BODY, ROUTE } from './fixtures.js';
 import { freePort, numberEnv } from './children.js';
 import { cpuMs, rssMb } from './proc.js';
+import { median } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BENCH_DIST = fileURLToPath(new URL('./', import.meta.url));
@@ -41,11 +42,6 @@ const GOALS = { startupRatio: 1.5, rssExtraMb: 40, p99Ms: 50 };
 const DOC_PATHS = ['/docs/json', '/docs/ecs/json'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
 

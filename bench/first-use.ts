@@ -24,14 +24,10 @@ import type { Action, Param, Shape } from '../src/gateway/ecs/catalog/types.js';
 import { camelCase } from '../src/gateway/ecs/names.js';
 import { genericSchema } from '../src/gateway/routes/factory.js';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ECS_RESPONSE_HEADERS, STOP_INSTANCES_BODY } from './fixtures.js';
+import { median } from './stats.js';
 
 const LATER = Number(process.env.FIRST_USE_LATER ?? 20);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
 const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 

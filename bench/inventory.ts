@@ -29,6 +29,7 @@ import Ecs, { DescribeInstancesRequest, DescribeRegionsRequest, RunInstancesRequ
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { childEnv, cpuProfileArgs, freePort, keepStderrTail, numberEnv, stopProcess, waitUntilReady } from './children.js';
 import { cpuMs } from './proc.js';
+import { median } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -182,11 +183,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
 
 // ---- the run ---------------------------------------------------------------------------------
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const fmt = (n: number, d = 0) => n.toFixed(d);
 const log = (line: string) => process.stderr.write(`[bench:inventory] ${line}\n`);
 

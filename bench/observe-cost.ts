@@ -14,6 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { median, medianInterval, quantile } from './stats.js';
 
 export const OBSERVE_BUDGET = 1.05;
 
@@ -44,12 +45,6 @@ export interface ObserveCostResult {
   bad: number;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!;
 
 /**
  * The observed gateway's variables. `only`: `metrics` or `ratelimit`, one of the two (default: both); `none`,
@@ -130,7 +125,7 @@ export function observeCostRow(r: ObserveCostResult, crossCheck = false): string
   const m = median(r.cpuRatio);
   return [
     `metrics + rate limiting over HTTP, two processes${crossCheck ? ' (cross-check: per-process bias of a few %)' : ''}, CPU per request: observed ÷ bare (${median(r.cpuUs.observed).toFixed(0)} ÷ ${median(r.cpuUs.bare).toFixed(0)} µs; req/s bare ÷ observed ${median(r.rpsRatio).toFixed(3)}×)`,
-    `${m.toFixed(3)}× (p25–p75 ${q(r.cpuRatio, 0.25).toFixed(3)}–${q(r.cpuRatio, 0.75).toFixed(3)})`,
+    `${m.toFixed(3)}× (p25–p75 ${quantile(r.cpuRatio, 0.25).toFixed(3)}–${quantile(r.cpuRatio, 0.75).toFixed(3)})`,
     crossCheck ? '—' : `≤ ${OBSERVE_BUDGET}×`,
     r.cpuRatio.map((x) => x.toFixed(3)).join(', '),
     crossCheck ? '—' : Number.isFinite(m) && m <= OBSERVE_BUDGET ? '✅ holds' : '❌ missed',
@@ -164,20 +159,9 @@ export async function inProcessObserveCost(pairs: number, epochs = 1): Promise<I
   return {
     pairs: ratios.length, batch: runs[0]!.batch, epochs: runs.map((r) => r.ratio.median),
     cpuUs: { a: median(runs.flatMap((r) => r.cpu.a)), b: median(runs.flatMap((r) => r.cpu.b)) },
-    ratio: { median: median(ratios), p25: q(ratios, 0.25), p75: q(ratios, 0.75), ...medianInterval(ratios) },
+    ratio: { median: median(ratios), p25: quantile(ratios, 0.25), p75: quantile(ratios, 0.75), ...medianInterval(ratios) },
     diffUs: median(runs.flatMap((r) => r.diffs)),
   };
-}
-
-/**
- * A distribution-free 95% confidence interval of the median of `xs` (order statistics: the ranks
- * n/2 ∓ 1.96·√n/2), so a figure near the budget says whether the pairs are enough to tell.
- */
-export function medianInterval(xs: number[]): { low: number; high: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const half = 1.96 * Math.sqrt(s.length) / 2;
-  const at = (rank: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(rank)))] ?? NaN;
-  return { low: at(s.length / 2 - half - 1), high: at(s.length / 2 + half) };
 }
 
 /** The machine-readable last line route-ab.ts prints with ROUTE_AB_JSON=1. */

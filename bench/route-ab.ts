@@ -31,17 +31,12 @@ import { processCpuUs as procCpuUs } from './proc.js';
 import { GENERIC_HEADERS, GENERIC_REQUEST_BODY, GENERIC_ROUTE, REQUEST_BODY, ROUTE } from './fixtures.js';
 import { freePort } from './children.js';
 import { observedEnv, RESULT_PREFIX, type RouteAbResult } from './observe-cost.js';
+import { median, quantile } from './stats.js';
 
 const BATCH = Number(process.env.ROUTE_AB_BATCH ?? 200);
 const CONCURRENCY = Number(process.env.ROUTE_AB_CONCURRENCY ?? 16);
 const PAIRS = Number(process.env.ROUTE_AB_PAIRS ?? 100);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!;
 
 
 
@@ -92,8 +87,8 @@ async function overHttp(upstreamUrl: string): Promise<void> {
     '',
     `- date ${new Date().toISOString()}, node ${process.version}, load average ${os.loadavg().map((n) => n.toFixed(1)).join(' / ')}`,
     '',
-    `| CPU µs/request (median) | curated ${median(cpu.curated).toFixed(0)} | generic ${median(cpu.generic).toFixed(0)} | curated ÷ generic ${median(cpuRatio).toFixed(3)}× (p25–p75 ${q(cpuRatio, 0.25).toFixed(2)}–${q(cpuRatio, 0.75).toFixed(2)}) |`,
-    `| generic − curated CPU µs/request, per pair | | | median ${median(diff).toFixed(1)} (p25 ${q(diff, 0.25).toFixed(1)}, p75 ${q(diff, 0.75).toFixed(1)}) |`,
+    `| CPU µs/request (median) | curated ${median(cpu.curated).toFixed(0)} | generic ${median(cpu.generic).toFixed(0)} | curated ÷ generic ${median(cpuRatio).toFixed(3)}× (p25–p75 ${quantile(cpuRatio, 0.25).toFixed(2)}–${quantile(cpuRatio, 0.75).toFixed(2)}) |`,
+    `| generic − curated CPU µs/request, per pair | | | median ${median(diff).toFixed(1)} (p25 ${quantile(diff, 0.25).toFixed(1)}, p75 ${quantile(diff, 0.75).toFixed(1)}) |`,
     '',
   ].join('\n'));
 }
@@ -190,16 +185,16 @@ async function main(): Promise<void> {
     '',
     '| | A | B | A / B (median of pairs; p25–p75) |',
     '| --- | ---: | ---: | ---: |',
-    `| CPU µs/request (median) | ${f(median(cpu.a))} | ${f(median(cpu.b))} | ${median(cpuRatio).toFixed(3)}× (${q(cpuRatio, 0.25).toFixed(2)}–${q(cpuRatio, 0.75).toFixed(2)}) A ÷ B; B ÷ A ${median(inverse).toFixed(3)}× (${q(inverse, 0.25).toFixed(2)}–${q(inverse, 0.75).toFixed(2)}) |`,
-    `| wall µs/request (median) | ${f(median(wall.a))} | ${f(median(wall.b))} | ${median(wallRatio).toFixed(3)}× (${q(wallRatio, 0.25).toFixed(2)}–${q(wallRatio, 0.75).toFixed(2)}) throughput B ÷ A |`,
-    `| B − A CPU µs/request, per pair | | | median ${f(median(diff), 1)} (p25 ${f(q(diff, 0.25), 1)}, p75 ${f(q(diff, 0.75), 1)}) |`,
+    `| CPU µs/request (median) | ${f(median(cpu.a))} | ${f(median(cpu.b))} | ${median(cpuRatio).toFixed(3)}× (${quantile(cpuRatio, 0.25).toFixed(2)}–${quantile(cpuRatio, 0.75).toFixed(2)}) A ÷ B; B ÷ A ${median(inverse).toFixed(3)}× (${quantile(inverse, 0.25).toFixed(2)}–${quantile(inverse, 0.75).toFixed(2)}) |`,
+    `| wall µs/request (median) | ${f(median(wall.a))} | ${f(median(wall.b))} | ${median(wallRatio).toFixed(3)}× (${quantile(wallRatio, 0.25).toFixed(2)}–${quantile(wallRatio, 0.75).toFixed(2)}) throughput B ÷ A |`,
+    `| B − A CPU µs/request, per pair | | | median ${f(median(diff), 1)} (p25 ${f(quantile(diff, 0.25), 1)}, p75 ${f(quantile(diff, 0.75), 1)}) |`,
     '',
   ].join('\n'));
   // ROUTE_AB_JSON=1: one more line for bench/run.ts, which runs this A/B inside `npm run bench`.
   if (process.env.ROUTE_AB_JSON === '1') {
     const result: RouteAbResult = {
       pairs: PAIRS, batch: BATCH, cpuUs: { a: median(cpu.a), b: median(cpu.b) },
-      ratio: { median: median(inverse), p25: q(inverse, 0.25), p75: q(inverse, 0.75) }, diffUs: median(diff), a: a.label, b: b.label,
+      ratio: { median: median(inverse), p25: quantile(inverse, 0.25), p75: quantile(inverse, 0.75) }, diffUs: median(diff), a: a.label, b: b.label,
       ratios: inverse, diffs: diff, cpu,
     };
     process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);

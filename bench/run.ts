@@ -19,6 +19,7 @@ import type { SignResults } from './sign.js';
 import { cpuMs, rssMb } from './proc.js';
 import { inProcessObserveCost, observeCost, observeCostRow, observeCostSection, observeInProcessRow, type InProcessObserveResult, type ObserveCostResult } from './observe-cost.js';
 import { childEnv, cpuProfileArgs, freePort, keepStderrTail, numberEnv, stopProcess, waitUntilReady } from './children.js';
+import { median } from './stats.js';
 
 // ---- settings -------------------------------------------------------------------------------
 
@@ -124,11 +125,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 
 
