@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, GatewayError } from '../../src/gateway/errors.js';
 import { NO_VALUE, parseGroupBy, runInventory, type InventoryDeps, type Item } from '../../src/gateway/jobs/inventory.js';
+import { gate } from '../support/upstream.js';
 
 const inst = (id: string, extra: Item = {}): Item => ({ InstanceId: id, Status: 'Running', InstanceType: 'ecs.g7.large', ZoneId: 'z-a', VpcAttributes: { VpcId: 'vpc-1' }, ...extra });
 
@@ -61,20 +62,28 @@ describe('runInventory', () => {
       r2: [inst('i-3'), inst('i-4', { Status: 'Stopped' })],
       r3: [inst('i-5', { Status: 'Pending' })],
     };
-    // r1 answers last: its groups must still come first.
-    const order = ['r3', 'r2', 'r1'];
+    // The regions answer r3, r2, r1: each is let through once the one before it was listed. r1 answers last, and
+    // its groups must still come first.
+    type Region = keyof typeof fleet;
+    const gates = { r1: gate(), r2: gate(), r3: gate() };
+    const after: Partial<Record<Region, Region>> = { r3: 'r2', r2: 'r1' };
     const released: string[] = [];
-    const slow = (keepItems: boolean): InventoryDeps => ({
-      ...deps(fleet), keepItems,
-      pageRegion: async (regionId) => {
-        while (order[released.length] !== regionId) await new Promise((r) => setTimeout(r, 1));
-        released.push(regionId);
-        return fleet[regionId as keyof typeof fleet];
-      },
-    });
     const seen: string[] = [];
     const kept = await runInventory({ kind: 'instances', groupBy: { key: 'status' } }, deps(fleet));
-    const lean = await runInventory({ kind: 'instances', groupBy: { key: 'status' } }, { ...slow(false), onRegion: (regionId, list) => seen.push(`${regionId}:${list.length}`) });
+    gates.r3.open();
+    const lean = await runInventory({ kind: 'instances', groupBy: { key: 'status' } }, {
+      ...deps(fleet), keepItems: false,
+      pageRegion: async (regionId) => {
+        await gates[regionId as Region].promise;
+        released.push(regionId);
+        return fleet[regionId as Region];
+      },
+      onRegion: (regionId, list) => {
+        seen.push(`${regionId}:${list.length}`);
+        const next = after[regionId as Region];
+        if (next) gates[next].open();
+      },
+    });
     expect(released).toEqual(['r3', 'r2', 'r1']);
     expect(lean.result).toEqual(kept.result);
     expect(Object.keys(lean.result.groups)).toEqual(['Stopped', 'Starting', 'Running', 'Pending']);
